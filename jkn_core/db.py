@@ -1,0 +1,109 @@
+"""The one place the database is reached: engines, bulk writes, schema creation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.engine import Connection
+
+from jkn_core import config
+from jkn_core.schema import Base, Meta, Participant
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or config.database_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            config.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA cache_size=-200000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """A shared engine per URL (default: ``config.database_url()``)."""
+    return make_engine(url or config.database_url())
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    Base.metadata.drop_all(engine)
+
+
+def is_populated(engine: Engine) -> bool:
+    """True when the schema exists and holds participants."""
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(Participant.__table__)).scalar())
+    except Exception:
+        return False
+
+
+def get_meta(conn: Connection, key: str, default: str | None = None) -> str | None:
+    value = conn.execute(select(Meta.value).where(Meta.key == key)).scalar()
+    return value if value is not None else default
+
+
+def set_meta(conn: Connection, values: dict[str, Any]) -> None:
+    table = Meta.__table__
+    for key, value in values.items():
+        conn.execute(table.delete().where(table.c.key == key))
+        conn.execute(table.insert().values(key=key, value=str(value)))
+
+
+def bulk_insert(conn: Connection, table_name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert many rows fast: COPY on PostgreSQL, executemany on the DB-API cursor elsewhere.
+
+    ``rows`` is an iterable of tuples in ``columns`` order (None for NULL). Runs inside the caller's
+    transaction, so a failure leaves nothing behind.
+    """
+    dialect = conn.dialect.name
+    raw = conn.connection.dbapi_connection
+    cols = ", ".join(columns)
+    n = 0
+    if dialect == "postgresql":
+        cur = raw.cursor()
+        with cur.copy(f"COPY {table_name} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+    placeholders = ", ".join("?" for _ in columns)
+    cur = raw.cursor()
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 50_000:
+            cur.executemany(f"INSERT INTO {table_name} ({cols}) VALUES ({placeholders})", batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        cur.executemany(f"INSERT INTO {table_name} ({cols}) VALUES ({placeholders})", batch)
+        n += len(batch)
+    return n
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics after a bulk load."""
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+

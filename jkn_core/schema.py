@@ -1,0 +1,313 @@
+"""Database schema of the JKN decision dashboard (SQLAlchemy 2.x declarative, typed).
+
+Conventions
+- Money is integer Rupiah (``BigInteger``).
+- A month ("period") is an integer ``YYYYMM`` (e.g. 202412): portable between SQLite and PostgreSQL
+  and cheap to index and group by.
+- Participant and family rows carry a ``weight``: the number of real people (families) one row stands
+  for. The demo world is a weighted sample so that national totals land on real magnitudes while the
+  database stays small; imported real data has weight 1. Every head count is ``SUM(weight)``.
+- Tables whose name starts with ``truth_`` hold the generator's true probabilities. They exist only for
+  evaluating models against the truth and must never be used as features.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SEGMENTS = ("PBI_APBN", "PBI_APBD", "PPU", "PBPU", "BP")
+SELF_PAYING_SEGMENTS = ("PBPU", "BP")
+STATUSES = ("aktif", "nonaktif_tunggakan", "nonaktif_lain")
+FKTP_TYPES = ("puskesmas", "klinik_pratama", "dpp", "dokter_gigi", "klinik_tni_polri")
+FKRTL_TYPES = ("rumah_sakit",)
+ROLES = ("direksi", "deputi_wilayah", "kantor_cabang", "bank_officer", "admin")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- regional hierarchy ---------------------------------------------------------------------------
+class Region(Base):
+    """Kedeputian Wilayah (regional deputy office)."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)  # e.g. "KW03"
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)  # Kemendagri code
+    bps_code: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(80))
+    iso_code: Mapped[str] = mapped_column(String(8))  # ISO 3166-2 (map key), e.g. "ID-SS"
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+
+
+class Branch(Base):
+    """Kantor Cabang."""
+
+    __tablename__ = "branches"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)  # e.g. "0301"
+    name: Mapped[str] = mapped_column(String(80))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+
+
+class Regency(Base):
+    """Kabupaten / kota."""
+
+    __tablename__ = "regencies"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)  # e.g. "16.71"
+    name: Mapped[str] = mapped_column(String(80))
+    is_city: Mapped[bool] = mapped_column(Boolean)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    income_index: Mapped[float] = mapped_column(Float, default=1.0)  # regional income, 1 = national mean
+
+
+class Population(Base):
+    __tablename__ = "population"
+    regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    population: Mapped[int] = mapped_column(BigInteger)
+
+
+# --- facilities -----------------------------------------------------------------------------------
+class Facility(Base):
+    __tablename__ = "facilities"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(8))  # FKTP | FKRTL
+    type: Mapped[str] = mapped_column(String(24))  # FKTP_TYPES | FKRTL_TYPES
+    ownership: Mapped[str] = mapped_column(String(16))  # pemerintah | swasta | tni_polri
+    accreditation: Mapped[str] = mapped_column(String(16))  # paripurna | utama | madya | dasar | belum
+    doctors: Mapped[int] = mapped_column(Integer)
+    dentists: Mapped[int] = mapped_column(Integer, default=0)
+    regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"), index=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    contract_start: Mapped[dt.date] = mapped_column(Date)
+    contract_end: Mapped[dt.date] = mapped_column(Date)
+    renewals: Mapped[int] = mapped_column(Integer, default=0)
+    capitation_rate: Mapped[int] = mapped_column(Integer, default=0)  # Rp / participant / month (FKTP)
+
+
+class FacilityMonth(Base):
+    """Monthly facts per FKTP: registered participants, capitation paid, KBK indicators."""
+
+    __tablename__ = "facility_months"
+    facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registered: Mapped[int] = mapped_column(BigInteger)
+    capitation_paid: Mapped[int] = mapped_column(BigInteger)
+    contact_rate_pm: Mapped[float] = mapped_column(Float)  # Angka Kontak, per mil (target >= 150)
+    rrns_pct: Mapped[float] = mapped_column(Float)  # non-specialist referral ratio % (target <= 2)
+    rppt_pct: Mapped[float] = mapped_column(Float)  # controlled Prolanis ratio % (target >= 5)
+    kbk_pct: Mapped[float] = mapped_column(Float)  # share of capitation paid after KBK (90..100)
+
+    __table_args__ = (Index("ix_facility_months_period", "period"),)
+
+
+# --- participants and contributions ---------------------------------------------------------------
+class Family(Base):
+    __tablename__ = "families"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    segment: Mapped[str] = mapped_column(String(10))
+    kelas: Mapped[int] = mapped_column(Integer)  # 1, 2, 3
+    members: Mapped[int] = mapped_column(Integer)
+    regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"))
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    auto_debit: Mapped[bool] = mapped_column(Boolean, default=False)
+    head_birth_year: Mapped[int] = mapped_column(Integer)
+    # months already in arrears before the first ledger month (history older than the ledger)
+    arrears_before_months: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_families_branch_segment", "branch_code", "segment"),
+        Index("ix_families_regency", "regency_code"),
+    )
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    segment: Mapped[str] = mapped_column(String(10))
+    kelas: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"))
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
+    fktp_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    registered_period: Mapped[int] = mapped_column(Integer)  # YYYYMM of registered_on
+    status: Mapped[str] = mapped_column(String(20))  # STATUSES, as of the last month
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_participants_regency_segment", "regency_code", "segment", "registered_period"),
+        Index("ix_participants_branch_segment", "branch_code", "segment"),
+    )
+
+
+class Contribution(Base):
+    """Monthly iuran ledger of the self-paying segments (PBPU, BP), one row per family and month."""
+
+    __tablename__ = "contributions"
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    billed: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    paid_period: Mapped[int | None] = mapped_column(Integer, nullable=True)  # YYYYMM of paid_date
+
+    __table_args__ = (
+        Index("ix_contributions_period", "period"),
+        Index("ix_contributions_paid_period", "paid_period"),
+    )
+
+
+class CareEvent(Base):
+    """Use of care by a family (outpatient / inpatient), the input of 'recent use of care'."""
+
+    __tablename__ = "care_events"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))  # rawat_jalan | rawat_inap
+    cost: Mapped[int] = mapped_column(BigInteger)
+
+
+# --- tables later features write to ---------------------------------------------------------------
+class CollectionAction(Base):
+    __tablename__ = "collection_actions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(24))  # sms | telecollecting | kader_visit | rehab | lpd | csr | auto_debit
+    outcome: Mapped[str] = mapped_column(String(24))  # reached | promised | paid | refused | rehab_registered | unreachable
+    recorded_by: Mapped[str] = mapped_column(String(64), default="generator")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SifLoan(Base):
+    """Booked Supply Infrastructure Financing loans to FKTP (history and portfolio)."""
+
+    __tablename__ = "sif_loans"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    loan_ref: Mapped[str] = mapped_column(String(32), unique=True)
+    facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
+    bank: Mapped[str] = mapped_column(String(40))
+    start_period: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    tenor_months: Mapped[int] = mapped_column(Integer)
+    rate_pct: Mapped[float] = mapped_column(Float)
+    defaulted: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_period: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SifApplication(Base):
+    __tablename__ = "sif_applications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
+    officer: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    tenor_months: Mapped[int] = mapped_column(Integer)
+    rate_pct: Mapped[float] = mapped_column(Float)
+    pd: Mapped[float] = mapped_column(Float)
+    score: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(4))
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # ROLES
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    branch_code: Mapped[str | None] = mapped_column(ForeignKey("branches.code"), nullable=True)
+    bank: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Target(Base):
+    """KPI targets as data (editable by an admin through import)."""
+
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kpi: Mapped[str] = mapped_column(String(40))  # coverage_pct | collectability_pct | ...
+    level: Mapped[str] = mapped_column(String(12))  # national | region | branch
+    code: Mapped[str] = mapped_column(String(8), default="")  # "" for national
+    year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("kpi", "level", "code", "year", name="uq_targets_key"),)
+
+
+class ModelScore(Base):
+    __tablename__ = "model_scores"
+    model: Mapped[str] = mapped_column(String(20), primary_key=True)  # delinquency | sif
+    entity_id: Mapped[str] = mapped_column(String(24), primary_key=True)  # family id or facility code
+    period: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(40))
+    scored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Meta(Base):
+    """Key/value facts about the database: demo seed, scale, first and last month, synthetic flag."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- evaluation-only truth (never a feature) ------------------------------------------------------
+class TruthFamily(Base):
+    __tablename__ = "truth_family"
+    family_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)  # month the probability is FOR
+    p_miss: Mapped[float] = mapped_column(Float)  # true P(missing the bill of `period`)
+
+
+class TruthFacility(Base):
+    __tablename__ = "truth_facility"
+    facility_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    pd_12m: Mapped[float] = mapped_column(Float)  # true probability of default over a 12-month tenor

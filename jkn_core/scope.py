@@ -1,0 +1,104 @@
+"""Who may see what: the signed-in user's scope, applied by every query in jkn_core.
+
+Roles follow the BPJS hierarchy:
+- ``direksi``: the whole nation, aggregates only;
+- ``deputi_wilayah``: their Kedeputian Wilayah (region), aggregates only;
+- ``kantor_cabang``: their branch, aggregates and the participant work queue;
+- ``bank_officer``: facility pages and SIF for their bank's region, never participant-level data;
+- ``admin``: everything (users, imports, targets, models).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, true
+
+from jkn_core.schema import ROLES
+
+
+class ScopeError(PermissionError):
+    """Raised when a user asks for data outside their scope or role."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    username: str = "system"
+    region_code: str | None = None
+    branch_code: str | None = None
+    bank: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {', '.join(ROLES)}")
+        if self.role in ("deputi_wilayah", "bank_officer") and not self.region_code:
+            raise ValueError(f"role {self.role} needs a region code")
+        if self.role == "kantor_cabang" and not self.branch_code:
+            raise ValueError("role kantor_cabang needs a branch code")
+
+    # --- constructors ---------------------------------------------------------------------------
+    @classmethod
+    def national(cls, username: str = "system") -> Scope:
+        """Everything, as the direksi sees it (aggregates)."""
+        return cls(role="direksi", username=username)
+
+    @classmethod
+    def system(cls) -> Scope:
+        """Batch jobs and CLIs run with admin rights."""
+        return cls(role="admin", username="system")
+
+    # --- rights ---------------------------------------------------------------------------------
+    @property
+    def sees_participants(self) -> bool:
+        """Participant-level rows (work queue, identities) are for branch teams and admins only."""
+        return self.role in ("kantor_cabang", "admin")
+
+    @property
+    def sees_identity(self) -> bool:
+        """Unmasked NIK and names: the branch team that must contact the family, and admins."""
+        return self.role in ("kantor_cabang", "admin")
+
+    @property
+    def sees_kpis(self) -> bool:
+        return self.role in ("direksi", "deputi_wilayah", "kantor_cabang", "admin")
+
+    @property
+    def sees_facilities(self) -> bool:
+        return True
+
+    @property
+    def sees_sif(self) -> bool:
+        return self.role in ("bank_officer", "admin", "direksi", "deputi_wilayah")
+
+    def describe(self) -> str:
+        if self.branch_code:
+            return f"{self.role}:branch={self.branch_code}"
+        if self.region_code:
+            return f"{self.role}:region={self.region_code}"
+        return f"{self.role}:national"
+
+    # --- SQL ------------------------------------------------------------------------------------
+    def clause(self, region_col: Any | None = None, branch_col: Any | None = None) -> ColumnElement[bool]:
+        """WHERE clause limiting rows to this scope.
+
+        Pass the region-code column and/or the branch-code column of the query's rows. A scope
+        that needs a column the query does not offer raises, so a query cannot forget the scope.
+        """
+        conds = []
+        if self.branch_code:
+            if branch_col is None:
+                raise ScopeError("a branch-scoped user needs a branch column in this query")
+            conds.append(branch_col == self.branch_code)
+        if self.region_code:
+            if region_col is None and branch_col is None:
+                raise ScopeError("a region-scoped user needs a region column in this query")
+            if region_col is not None:
+                conds.append(region_col == self.region_code)
+        return and_(*conds) if conds else true()
+
+    def require(self, right: str) -> None:
+        """Raise ScopeError unless the scope has the named right (e.g. ``"sees_participants"``)."""
+        if not getattr(self, right):
+            raise ScopeError(f"role {self.role} may not do this ({right})")
