@@ -34,10 +34,14 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """A shared engine per URL (default: ``config.database_url()``)."""
-    return make_engine(url or config.database_url())
+    """A shared engine per URL (default: ``config.database_url()``, read at each call)."""
+    return _shared_engine(url or config.database_url())
+
+
+@lru_cache(maxsize=8)
+def _shared_engine(url: str) -> Engine:
+    return make_engine(url)
 
 
 def create_schema(engine: Engine) -> None:

@@ -30,6 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+#: Auto-increment 64-bit key that is also SQLite's rowid alias.
+AutoId = BigInteger().with_variant(Integer, "sqlite")
+
 SEGMENTS = ("PBI_APBN", "PBI_APBD", "PPU", "PBPU", "BP")
 SELF_PAYING_SEGMENTS = ("PBPU", "BP")
 STATUSES = ("aktif", "nonaktif_tunggakan", "nonaktif_lain")
@@ -191,7 +194,7 @@ class CareEvent(Base):
     """Use of care by a family (outpatient / inpatient), the input of 'recent use of care'."""
 
     __tablename__ = "care_events"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     period: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12))  # rawat_jalan | rawat_inap
@@ -201,7 +204,7 @@ class CareEvent(Base):
 # --- tables later features write to ---------------------------------------------------------------
 class CollectionAction(Base):
     __tablename__ = "collection_actions"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     period: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(24))  # sms | telecollecting | kader_visit | rehab | lpd | csr | auto_debit
@@ -215,7 +218,7 @@ class SifLoan(Base):
     """Booked Supply Infrastructure Financing loans to FKTP (history and portfolio)."""
 
     __tablename__ = "sif_loans"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     loan_ref: Mapped[str] = mapped_column(String(32), unique=True)
     facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
     bank: Mapped[str] = mapped_column(String(40))
@@ -230,7 +233,7 @@ class SifLoan(Base):
 
 class SifApplication(Base):
     __tablename__ = "sif_applications"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
     officer: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -259,7 +262,7 @@ class User(Base):
 
 class AuditLog(Base):
     __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
@@ -305,6 +308,12 @@ class TruthFamily(Base):
     family_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     period: Mapped[int] = mapped_column(Integer, primary_key=True)  # month the probability is FOR
     p_miss: Mapped[float] = mapped_column(Float)  # true P(missing the bill of `period`)
+
+
+class TruthLoan(Base):
+    __tablename__ = "truth_loan"
+    loan_ref: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pd_true: Mapped[float] = mapped_column(Float)  # true default probability of the booked loan
 
 
 class TruthFacility(Base):

@@ -1,0 +1,598 @@
+"""Who sees what: users, passwords, sign-in, the page registry and the audit trail.
+
+- Passwords are hashed with Argon2id (``argon2.PasswordHasher``: salted, deliberately slow) and
+  checked with the library's own verify, never by comparing hashes.
+- :func:`authenticate` turns a username and password into a :class:`~jkn_core.scope.Scope`; every
+  attempt, good or bad, is written to ``audit_log`` (the username, never the password).
+- :data:`PAGES` is the page registry as data (page key -> roles allowed); the app asks
+  :func:`allowed_pages` what to show and :func:`require_page` before rendering a page.
+- ``audit_log`` is append-only: this module writes (:func:`audit`) and reads (:func:`read_audit`,
+  admins only) and offers nothing that updates or deletes.
+- ``python -m jkn_core users add|list|deactivate|activate`` manages users from the shell.
+
+Usernames are stored lower-case (they may be e-mail addresses, which OIDC sign-in maps through
+:func:`scope_for`). This module never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from jkn_core.schema import ROLES, AuditLog, Branch, Region, User
+from jkn_core.scope import Scope, ScopeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "DEMO_USERS",
+    "MAX_UPLOAD_MB",
+    "MIN_PASSWORD_LENGTH",
+    "PAGES",
+    "ROLES",
+    "SESSION_TIMEOUT_MINUTES",
+    "DemoUser",
+    "ScopeError",
+    "add_commands",
+    "allowed_pages",
+    "audit",
+    "authenticate",
+    "create_demo_users",
+    "create_user",
+    "hash_password",
+    "list_users",
+    "read_audit",
+    "require_page",
+    "scope_for",
+    "session_expired",
+    "set_user_active",
+    "verify_password",
+]
+
+# --- session hygiene ------------------------------------------------------------------------------
+#: Sign a user out after this many minutes without activity.
+SESSION_TIMEOUT_MINUTES = 30
+#: Largest upload the import page accepts (match ``server.maxUploadSize`` in .streamlit/config.toml).
+MAX_UPLOAD_MB = 50
+MIN_PASSWORD_LENGTH = 8
+#: Longer inputs are refused before hashing (Argon2 copes, but there is no reason to accept them).
+MAX_PASSWORD_LENGTH = 1024
+
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
+_REGION_ROLES = ("deputi_wilayah", "bank_officer")
+_NATIONAL_ROLES = ("direksi", "admin")
+#: Keys never written to an audit detail, whatever a caller passes.
+_SECRET_KEYS = ("password", "passwd", "secret", "token", "hash")
+
+
+def _utcnow() -> dt.datetime:
+    """Naive UTC (the ``DateTime`` columns are timezone-less; everything stored is UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def session_expired(last_activity: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """True when more than :data:`SESSION_TIMEOUT_MINUTES` have passed since ``last_activity``.
+
+    Both datetimes are UTC; naive ones are taken as UTC.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    if last_activity.tzinfo is None:
+        last_activity = last_activity.replace(tzinfo=dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return now - last_activity > dt.timedelta(minutes=SESSION_TIMEOUT_MINUTES)
+
+
+# --- passwords ------------------------------------------------------------------------------------
+_HASHER = PasswordHasher()  # Argon2id with the library's (RFC 9106) defaults
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash (``$argon2id$...``) with a fresh random salt."""
+    if not isinstance(password, str) or not password:
+        raise ValueError("password must be a non-empty string")
+    return _HASHER.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    """True when ``password`` matches ``password_hash`` (the library's timing-safe verify)."""
+    if not isinstance(password, str) or not isinstance(password_hash, str) or not password_hash:
+        return False
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so both paths take as long."""
+    return _HASHER.hash("no-such-user-dummy-password")
+
+
+# --- audit ----------------------------------------------------------------------------------------
+def _scrub(detail: Any) -> Any:
+    if isinstance(detail, Mapping):
+        return {
+            str(k): ("[removed]" if any(s in str(k).lower() for s in _SECRET_KEYS) else _scrub(v))
+            for k, v in detail.items()
+        }
+    if isinstance(detail, (list, tuple)):
+        return [_scrub(v) for v in detail]
+    return detail
+
+
+def _detail_json(detail: Mapping[str, Any] | str | None) -> str | None:
+    if detail is None:
+        return None
+    if isinstance(detail, str):
+        detail = {"note": detail}
+    return json.dumps(_scrub(detail), default=str, ensure_ascii=False, sort_keys=True)
+
+
+def audit(
+    engine_or_conn: Engine | Connection,
+    scope_or_username: Scope | str,
+    action: str,
+    detail: Mapping[str, Any] | str | None = None,
+) -> None:
+    """Append one row to ``audit_log``.
+
+    With a :class:`Connection` the row joins the caller's transaction (it is kept only if that
+    commits); with an :class:`Engine` it is committed at once. ``detail`` is stored as a JSON object
+    (a string becomes ``{"note": ...}``); keys that look like secrets are dropped.
+    """
+    action = (action or "").strip()
+    if not action or len(action) > 40:
+        raise ValueError("audit action must be 1..40 characters")
+    if isinstance(scope_or_username, Scope):
+        username, scope_text = scope_or_username.username, scope_or_username.describe()
+    else:
+        username, scope_text = str(scope_or_username or "anonymous"), "unauthenticated"
+    row = {
+        "at": _utcnow(),
+        "username": username[:64],
+        "action": action,
+        "scope": scope_text[:80],
+        "detail": _detail_json(detail),
+    }
+    if isinstance(engine_or_conn, Connection):
+        engine_or_conn.execute(_audit_insert(engine_or_conn, row))
+    else:
+        with engine_or_conn.begin() as conn:
+            conn.execute(_audit_insert(conn, row))
+
+
+def _audit_insert(conn: Connection, row: dict[str, Any]) -> Any:
+    stmt = insert(AuditLog).values(**row)
+    if conn.dialect.name == "sqlite":
+        # ``audit_log.id`` is a BIGINT primary key, which SQLite does not auto-number (only an
+        # INTEGER primary key is a rowid alias). One INSERT holding SQLite's write lock takes
+        # MAX(id)+1 atomically; PostgreSQL numbers the row itself.
+        t = AuditLog.__table__
+        stmt = stmt.values(id=select(func.coalesce(func.max(t.c.id), 0) + 1).scalar_subquery())
+    return stmt
+
+
+def read_audit(engine: Engine, scope: Scope, limit: int = 500, action: str | None = None) -> pd.DataFrame:
+    """The newest ``limit`` audit rows (optionally of one action). Admins only."""
+    import pandas as pd
+
+    if scope.role != "admin":
+        raise ScopeError(f"role {scope.role} may not read the audit log")
+    limit = max(1, min(int(limit), 100_000))
+    t = AuditLog.__table__
+    stmt = select(t.c.id, t.c.at, t.c.username, t.c.action, t.c.scope, t.c.detail)
+    if action:
+        stmt = stmt.where(t.c.action == action)
+    stmt = stmt.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["id", "at", "username", "action", "scope", "detail"])
+
+
+# --- users ----------------------------------------------------------------------------------------
+def _norm_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def _none_if_blank(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _actor(actor: Scope | str) -> Scope | str:
+    return actor if isinstance(actor, Scope) else (str(actor).strip() or "system")
+
+
+def create_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    region_code: str | None = None,
+    branch_code: str | None = None,
+    bank: str | None = None,
+    actor: Scope | str = "system",
+    *,
+    replace: bool = False,
+) -> None:
+    """Create (or with ``replace=True`` overwrite) a user; audited as ``user_created``/``user_updated``.
+
+    Raises ``ValueError`` with a readable message on any invalid input, and ``ValueError("user
+    exists: ...")`` when the user exists and ``replace`` is false. A ``kantor_cabang`` user's region
+    is taken from their branch.
+    """
+    username = _norm_username(username)
+    region_code, branch_code, bank = map(_none_if_blank, (region_code, branch_code, bank))
+    if not _USERNAME_RE.match(username):
+        raise ValueError(
+            "username must be 1..64 characters: letters, digits and . _ @ + - (an e-mail address is fine)"
+        )
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at most {MAX_PASSWORD_LENGTH} characters")
+    if bank and role != "bank_officer":
+        raise ValueError("only a bank_officer has a bank")
+    if bank and len(bank) > 40:
+        raise ValueError("bank name must be at most 40 characters")
+    if role in _NATIONAL_ROLES and (region_code or branch_code):
+        raise ValueError(f"role {role} is national: give neither a region nor a branch")
+    if role in _REGION_ROLES:
+        if branch_code:
+            raise ValueError(f"role {role} is scoped to a region: give --region, not --branch")
+        if not region_code:
+            raise ValueError(f"role {role} needs a region code (e.g. KW03)")
+    if role == "kantor_cabang" and not branch_code:
+        raise ValueError("role kantor_cabang needs a branch code (e.g. 0301)")
+
+    with engine.connect() as conn:
+        if region_code and role in _REGION_ROLES:
+            if conn.execute(select(Region.code).where(Region.code == region_code)).scalar() is None:
+                raise ValueError(f"unknown region code {region_code!r}")
+        if role == "kantor_cabang":
+            branch_region = conn.execute(
+                select(Branch.region_code).where(Branch.code == branch_code)
+            ).scalar()
+            if branch_region is None:
+                raise ValueError(f"unknown branch code {branch_code!r}")
+            if region_code and region_code != branch_region:
+                raise ValueError(f"branch {branch_code} belongs to region {branch_region}, not {region_code}")
+            region_code = branch_region
+        exists = conn.execute(select(User.username).where(User.username == username)).scalar() is not None
+    if exists and not replace:
+        raise ValueError(f"user exists: {username!r} (use replace=True / --replace to overwrite)")
+
+    values = {
+        "password_hash": hash_password(password),
+        "role": role,
+        "region_code": region_code,
+        "branch_code": branch_code,
+        "bank": bank,
+        "active": True,
+    }
+    detail = {
+        "user": username,
+        "role": role,
+        "region_code": region_code,
+        "branch_code": branch_code,
+        "bank": bank,
+    }
+    try:
+        with engine.begin() as conn:
+            if exists:
+                conn.execute(update(User).where(User.username == username).values(**values))
+                audit(conn, _actor(actor), "user_updated", detail)
+            else:
+                conn.execute(insert(User).values(username=username, created_at=_utcnow(), **values))
+                audit(conn, _actor(actor), "user_created", detail)
+    except IntegrityError as exc:  # created concurrently between the check and the insert
+        raise ValueError(f"user exists: {username!r}") from exc
+
+
+def set_user_active(engine: Engine, username: str, active: bool, actor: Scope | str = "system") -> None:
+    """Deactivate (or reactivate) a user; inactive users cannot sign in. Audited."""
+    username = _norm_username(username)
+    with engine.begin() as conn:
+        result = conn.execute(update(User).where(User.username == username).values(active=bool(active)))
+        if result.rowcount == 0:
+            raise ValueError(f"no such user {username!r}")
+        audit(conn, _actor(actor), "user_activated" if active else "user_deactivated", {"user": username})
+
+
+def list_users(engine: Engine) -> pd.DataFrame:
+    """All users without their password hashes."""
+    import pandas as pd
+
+    cols = ["username", "role", "region_code", "branch_code", "bank", "active", "created_at"]
+    t = User.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(*(t.c[c] for c in cols)).order_by(t.c.username)).all()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _scope_from_row(row: Any) -> Scope:
+    return Scope(
+        role=row.role,
+        username=row.username,
+        region_code=row.region_code,
+        branch_code=row.branch_code,
+        bank=row.bank,
+    )
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Scope | None:
+    """The user's :class:`Scope` when the password is right and the user active, else ``None``.
+
+    Audits ``sign_in`` or ``sign_in_failed`` (username and reason, never the password). Unknown
+    users cost the same Argon2 verify as known ones, so timing does not reveal which exist.
+    """
+    name = _norm_username(username if isinstance(username, str) else "")
+    row = None
+    if name:
+        with engine.connect() as conn:
+            row = conn.execute(select(User.__table__).where(User.username == name)).first()
+
+    if row is None:
+        verify_password(password or "", _dummy_hash())
+        audit(engine, name or "anonymous", "sign_in_failed", {"reason": "unknown user"})
+        return None
+    ok = verify_password(password if isinstance(password, str) else "", row.password_hash)
+    if not ok:
+        audit(engine, name, "sign_in_failed", {"reason": "wrong password"})
+        return None
+    if not row.active:
+        audit(engine, name, "sign_in_failed", {"reason": "inactive user"})
+        return None
+    try:
+        scope = _scope_from_row(row)
+    except ValueError as exc:  # a user row that no longer makes a valid scope
+        audit(engine, name, "sign_in_failed", {"reason": f"invalid user record: {exc}"})
+        return None
+
+    if _HASHER.check_needs_rehash(row.password_hash):  # hashing parameters were raised since
+        with engine.begin() as conn:
+            conn.execute(
+                update(User).where(User.username == name).values(password_hash=hash_password(password))
+            )
+    audit(engine, scope, "sign_in", {"method": "password"})
+    return scope
+
+
+def scope_for(engine: Engine, username: str) -> Scope:
+    """The :class:`Scope` of an active user, looked up by username or e-mail (OIDC sign-in).
+
+    Raises :class:`ScopeError` when there is no such active user. Does not audit: the caller
+    writes ``audit(engine, scope, "sign_in", {"method": "oidc"})`` once per session.
+    """
+    name = _norm_username(username if isinstance(username, str) else "")
+    if not name:
+        raise ScopeError("no user given")
+    with engine.connect() as conn:
+        row = conn.execute(select(User.__table__).where(User.username == name)).first()
+    if row is None or not row.active:
+        raise ScopeError(f"no active user {name!r}; ask an admin to add you")
+    try:
+        return _scope_from_row(row)
+    except ValueError as exc:
+        raise ScopeError(f"user {name!r} has an invalid record: {exc}") from exc
+
+
+# --- page registry --------------------------------------------------------------------------------
+_DIRECTORS = frozenset({"direksi", "deputi_wilayah", "kantor_cabang", "admin"})
+
+#: page key -> roles allowed to open it. The app's navigation is built from this.
+PAGES: dict[str, frozenset[str]] = {
+    "overview": _DIRECTORS,
+    "coverage": _DIRECTORS,
+    "arrears": _DIRECTORS,
+    "capacity": _DIRECTORS | {"bank_officer"},
+    "work_queue": frozenset({"kantor_cabang", "admin"}),
+    "model_delinquency": frozenset({"kantor_cabang", "admin", "direksi"}),
+    "sif_officer": frozenset({"bank_officer", "admin"}),
+    "sif_portfolio": frozenset({"bank_officer", "admin"}),
+    "model_sif": frozenset({"bank_officer", "admin"}),
+    "admin_users": frozenset({"admin"}),
+    "admin_import": frozenset({"admin"}),
+    "admin_audit": frozenset({"admin"}),
+    "admin_targets": frozenset({"admin"}),
+}
+
+
+def allowed_pages(scope: Scope) -> list[str]:
+    """Page keys this scope may open, in registry order."""
+    return [key for key, roles in PAGES.items() if scope.role in roles]
+
+
+def require_page(scope: Scope, page_key: str) -> None:
+    """Raise :class:`ScopeError` unless the scope may open ``page_key`` (unknown keys are refused)."""
+    roles = PAGES.get(page_key)
+    if roles is None:
+        raise ScopeError(f"unknown page {page_key!r}")
+    if scope.role not in roles:
+        raise ScopeError(f"role {scope.role} may not open page {page_key!r}")
+
+
+# --- demo users -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    region_code: str | None = None
+    branch_code: str | None = None
+    bank: str | None = None
+    label: str = ""
+
+
+#: One demo user per role. The passwords are public: demo databases only, never production.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("direksi", "direksi-demo", "direksi", label="Direksi (national)"),
+    DemoUser("deputi", "deputi-demo", "deputi_wilayah", region_code="KW03", label="Deputi Wilayah III"),
+    DemoUser("cabang", "cabang-demo", "kantor_cabang", branch_code="0301", label="Kantor Cabang Palembang"),
+    DemoUser(
+        "bank", "bank-demo", "bank_officer", region_code="KW05", bank="Bank bjb", label="Bank bjb officer"
+    ),
+    DemoUser("admin", "admin-demo", "admin", label="Administrator"),
+)
+
+
+def create_demo_users(engine: Engine, log: Callable[[str], None] | None = None) -> list[str]:
+    """Create the :data:`DEMO_USERS` that are missing; returns the usernames created.
+
+    Users whose region or branch is not in this (possibly small) world are skipped. Passwords are
+    never logged.
+    """
+    log = log or (lambda _msg: None)
+    with engine.connect() as conn:
+        existing = set(conn.execute(select(User.username)).scalars())
+        regions = set(conn.execute(select(Region.code)).scalars())
+        branches = set(conn.execute(select(Branch.code)).scalars())
+    created: list[str] = []
+    for u in DEMO_USERS:
+        if u.username in existing:
+            continue
+        if u.region_code and u.region_code not in regions:
+            log(f"demo user {u.username}: region {u.region_code} not in this world, skipped")
+            continue
+        if u.branch_code and u.branch_code not in branches:
+            log(f"demo user {u.username}: branch {u.branch_code} not in this world, skipped")
+            continue
+        create_user(
+            engine, u.username, u.password, u.role, u.region_code, u.branch_code, u.bank, actor="demo"
+        )
+        created.append(u.username)
+    if created:
+        log(f"demo users created: {', '.join(created)} (passwords: see docs/access.md)")
+    return created
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+def _err(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr, flush=True)
+
+
+def _engine() -> Engine:
+    from jkn_core import config
+    from jkn_core.db import get_engine
+
+    return get_engine(config.database_url())  # explicit URL: the cache follows JKN_DATABASE_URL
+
+
+def _read_password() -> str | None:
+    stdin = sys.stdin
+    if stdin is not None and stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            _err("passwords do not match")
+            return None
+        return first
+    line = stdin.readline() if stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def _cli_add(args: argparse.Namespace) -> int:
+    if args.role not in ROLES:
+        _err(f"unknown role {args.role!r}; expected one of {', '.join(ROLES)}")
+        return 2
+    password = _read_password()
+    if password is None:
+        return 2
+    if not password:
+        _err(
+            "no password on standard input (pipe it in: echo 'secret-pass' | python -m jkn_core users add ...)"
+        )
+        return 2
+    try:
+        create_user(
+            _engine(),
+            args.username,
+            password,
+            args.role,
+            region_code=args.region,
+            branch_code=args.branch,
+            bank=args.bank,
+            actor="cli",
+            replace=args.replace,
+        )
+    except ValueError as exc:
+        _err(str(exc))
+        return 2
+    print(f"user {_norm_username(args.username)} saved ({args.role})")
+    return 0
+
+
+def _cli_list(args: argparse.Namespace) -> int:
+    df = list_users(_engine())
+    if df.empty:
+        print("no users")
+        return 0
+    print(df.fillna("").to_string(index=False))
+    return 0
+
+
+def _cli_set_active(args: argparse.Namespace) -> int:
+    try:
+        set_user_active(_engine(), args.username, args.active, actor="cli")
+    except ValueError as exc:
+        _err(str(exc))
+        return 2
+    print(f"user {_norm_username(args.username)} {'activated' if args.active else 'deactivated'}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    users = sub.add_parser("users", help="add, list and deactivate dashboard users")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
+
+    def _users_help(_args: argparse.Namespace) -> int:
+        users.print_help()
+        return 2
+
+    users.set_defaults(func=_users_help)
+
+    p = users_sub.add_parser(
+        "add",
+        help="add a user; the password is read from standard input",
+        description="Add a user. The password is the first line of standard input "
+        "(on a terminal it is asked twice, hidden).",
+    )
+    p.add_argument("username")
+    p.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--branch", help="branch code (kantor_cabang), e.g. 0301")
+    where.add_argument("--region", help="region code (deputi_wilayah, bank_officer), e.g. KW03")
+    p.add_argument("--bank", help="bank name (bank_officer), e.g. 'Bank bjb'")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    p.set_defaults(func=_cli_add)
+
+    p = users_sub.add_parser("list", help="list users (no password hashes)")
+    p.set_defaults(func=_cli_list)
+
+    p = users_sub.add_parser("deactivate", help="stop a user from signing in")
+    p.add_argument("username")
+    p.set_defaults(func=_cli_set_active, active=False)
+
+    p = users_sub.add_parser("activate", help="let a deactivated user sign in again")
+    p.add_argument("username")
+    p.set_defaults(func=_cli_set_active, active=True)

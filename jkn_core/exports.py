@@ -1,0 +1,174 @@
+"""Every download leaves the dashboard through here.
+
+:func:`export_table` is the one entry point pages use: it refuses participant-level frames to roles
+that may not see participants, masks NIK and names for roles that may not see identities, writes an
+``export`` row to the audit log, and returns the file's bytes (CSV or Excel).
+
+Both writers neutralise spreadsheet formulas in text cells (a value such as ``=HYPERLINK(...)``
+arriving through an import must not become a live formula in someone's Excel): CSV text cells that
+start with ``= + - @`` or a tab/CR get a leading apostrophe, and so do Excel text cells starting
+with ``=``. CSV is UTF-8 with a byte-order mark so that Excel opens it with the right encoding.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from jkn_core.access import audit
+from jkn_core.scope import Scope, ScopeError
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "IDENTITY_COLUMNS",
+    "export_table",
+    "mask_name",
+    "mask_nik",
+    "to_csv_bytes",
+    "to_excel_bytes",
+]
+
+#: Columns that make a frame participant-level (matched case-insensitively, index names included).
+IDENTITY_COLUMNS = frozenset({"nik", "name", "family_id", "participant_id"})
+EXPORT_FORMATS = ("csv", "xlsx")
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_EXCEL_MAX_ROWS = 1_048_575  # plus the header row
+_CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_XLSX_FORMULA_PREFIXES = ("=",)
+
+
+# --- masking --------------------------------------------------------------------------------------
+def _is_missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def mask_nik(value: Any) -> Any:
+    """``1671012345678912`` -> ``167101********12``: the first 6 digits (the regency) and the last 2.
+
+    Values too short to keep anything (under 10 characters) are masked entirely; missing values
+    pass through.
+    """
+    if _is_missing(value):
+        return value
+    s = str(value).strip()
+    if len(s) < 10:
+        return "*" * len(s)
+    return s[:6] + "*" * (len(s) - 8) + s[-2:]
+
+
+def mask_name(value: Any) -> Any:
+    """``Siti Nurhaliza`` -> ``S*** N***``: the first letter of each word; missing values pass."""
+    if _is_missing(value):
+        return value
+    return " ".join(word[0] + "***" for word in str(value).split())
+
+
+# --- writers --------------------------------------------------------------------------------------
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Named indexes (e.g. a groupby result) become ordinary columns so nothing is lost on export."""
+    if any(name is not None for name in df.index.names):
+        df = df.reset_index()
+    if isinstance(df.columns, pd.MultiIndex):
+        df = df.copy()
+        df.columns = [" ".join(str(p) for p in col if str(p) != "").strip() for col in df.columns]
+    return df
+
+
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(series.dtype) or isinstance(series.dtype, pd.StringDtype)
+
+
+def _neutralise(df: pd.DataFrame, prefixes: tuple[str, ...]) -> pd.DataFrame:
+    def fix(v: Any) -> Any:
+        return "'" + v if isinstance(v, str) and v.startswith(prefixes) else v
+
+    out = df.copy()
+    out.columns = [fix(c) for c in out.columns]
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if _is_text(col):
+            out.isetitem(i, col.map(fix).astype(object))
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV (UTF-8 with BOM, no index column, formulas neutralised)."""
+    frame = _neutralise(_flat(df), _CSV_FORMULA_PREFIXES)
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\']", " ", name or "").strip()
+    return (cleaned or "data")[:31]
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    """An .xlsx workbook (openpyxl) with one sheet, header frozen, formulas neutralised."""
+    frame = _neutralise(_flat(df), _XLSX_FORMULA_PREFIXES)
+    if len(frame) > _EXCEL_MAX_ROWS:
+        raise ValueError(f"{len(frame):,} rows do not fit in one Excel sheet; export CSV instead")
+    for i in range(frame.shape[1]):  # Excel has no time zones: store UTC wall time
+        col = frame.iloc[:, i]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            frame.isetitem(i, col.dt.tz_convert("UTC").dt.tz_localize(None))
+    sheet = _sheet_name(sheet_name)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+        writer.sheets[sheet].freeze_panes = "A2"
+    return buf.getvalue()
+
+
+# --- the one entry point --------------------------------------------------------------------------
+def _lower_names(df: pd.DataFrame) -> dict[str, str]:
+    """Lower-cased column name -> actual column name."""
+    return {str(c).strip().lower(): c for c in df.columns}
+
+
+def export_table(engine: Engine, scope: Scope, df: pd.DataFrame, what: str, fmt: str) -> bytes:
+    """The bytes of ``df`` as ``fmt`` (``"csv"`` or ``"xlsx"``) for ``scope``, audited as ``export``.
+
+    - Raises :class:`ScopeError` (and audits ``export_refused``) when the frame has a participant
+      identity column (``nik``, ``name``, ``family_id``, ``participant_id``) and the scope may not
+      see participants. Aggregate frames should therefore name their label columns specifically
+      (``branch_name``, ``facility_name``...), never just ``name``.
+    - Masks ``nik`` and ``name`` when the scope may not see identities.
+    """
+    fmt = (fmt or "").strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    what = (what or "").strip() or "export"
+    frame = _flat(df)
+    names = _lower_names(frame)
+    identity = sorted(IDENTITY_COLUMNS & names.keys())
+    if identity and not scope.sees_participants:
+        audit(engine, scope, "export_refused", {"what": what, "format": fmt, "identity_columns": identity})
+        raise ScopeError(f"role {scope.role} may not export participant-level data ({', '.join(identity)})")
+
+    masked: list[str] = []
+    if not scope.sees_identity:
+        for key, masker in (("nik", mask_nik), ("name", mask_name)):
+            if key in names:
+                if not masked:
+                    frame = frame.copy()
+                frame[names[key]] = frame[names[key]].map(masker).astype(object)
+                masked.append(key)
+
+    data = to_csv_bytes(frame) if fmt == "csv" else to_excel_bytes(frame, sheet_name=what)
+    audit(
+        engine,
+        scope,
+        "export",
+        {"what": what, "format": fmt, "rows": len(frame), "columns": len(frame.columns), "masked": masked},
+    )
+    return data

@@ -1,0 +1,363 @@
+"""KPI queries: coverage, segment mix, collectability, arrears aging, facility capacity.
+
+Every function takes the signed-in user's ``Scope`` and optional drill-down filters (region, branch,
+regency), aggregates in SQL through SQLAlchemy (identical on SQLite and PostgreSQL) and returns a
+small DataFrame or dict: exactly what a screen shows. Head counts are ``SUM(weight)`` (see schema).
+
+Definitions (also in docs/kpi.md):
+- coverage % = participants registered by the end of the month ÷ population of that year;
+- active % = participants whose status is ``aktif`` ÷ registered (status is as of the last month);
+- collectability % = iuran collected in a month (any bill paid that month) ÷ iuran billed for it
+  (self-paying segments PBPU/BP, participant share);
+- a family is in arrears at month P when a bill of month ≤ P is unpaid at P; its months in arrears
+  count the unpaid months plus, when the streak reaches back to the first ledger month, the months
+  it owed before; Rupiah owed is capped at 24 months (Perpres 64/2020 Pasal 42).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, select
+
+from jkn_core import reference as ref
+from jkn_core.schema import (
+    Branch,
+    Contribution,
+    Facility,
+    FacilityMonth,
+    Family,
+    Meta,
+    Participant,
+    Population,
+    Province,
+    Regency,
+    Region,
+    Target,
+)
+from jkn_core.scope import Scope
+
+AGING_BUCKETS = [("1-3", 1, 3), ("4-6", 4, 6), ("7-12", 7, 12), ("13-24", 13, 24), (">24", 25, 10_000)]
+LEVELS = ("region", "province", "branch", "regency")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Drill-down: nation → region (kedeputian wilayah) → branch → regency."""
+
+    region: str | None = None
+    branch: str | None = None
+    regency: str | None = None
+
+    def clause(self, region_col, branch_col, regency_col=None):  # type: ignore[no-untyped-def]
+        conds = []
+        if self.region:
+            conds.append(region_col == self.region)
+        if self.branch:
+            conds.append(branch_col == self.branch)
+        if self.regency and regency_col is not None:
+            conds.append(regency_col == self.regency)
+        return and_(*conds) if conds else literal(True)
+
+
+NATION = Filters()
+
+
+# --- database facts ---------------------------------------------------------------------------------
+def periods(engine: Engine) -> list[int]:
+    """Months of history held (YYYYMM, ascending), from the ledger or facility facts."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Contribution.period).distinct().order_by(Contribution.period)).scalars().all()
+        if not rows:
+            rows = conn.execute(select(FacilityMonth.period).distinct().order_by(FacilityMonth.period)).scalars().all()
+    return [int(r) for r in rows]
+
+
+def latest_period(engine: Engine) -> int:
+    ps = periods(engine)
+    if not ps:
+        raise LookupError("the database holds no monthly data yet")
+    return ps[-1]
+
+
+def is_synthetic(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(Meta.value).where(Meta.key == "synthetic")).scalar() == "1"
+
+
+def hierarchy(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Regions, branches and regencies the scope may see (for drill-down pickers)."""
+    q = (select(Region.code.label("region_code"), Region.name.label("region_name"), Branch.code.label("branch_code"),
+                Branch.name.label("branch_name"), Regency.code.label("regency_code"),
+                Regency.name.label("regency_name"), Province.name.label("province_name"))
+         .join(Branch, Branch.region_code == Region.code).join(Regency, Regency.branch_code == Branch.code)
+         .join(Province, Province.code == Regency.province_code)
+         .where(scope.clause(Branch.region_code, Branch.code)).order_by(Region.code, Branch.code, Regency.code))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).mappings().all())
+
+
+# --- coverage --------------------------------------------------------------------------------------
+def _level_cols(level: str):  # type: ignore[no-untyped-def]
+    if level == "region":
+        return Region.code, Region.name
+    if level == "province":
+        return Province.code, Province.name
+    if level == "branch":
+        return Branch.code, Branch.name
+    if level == "regency":
+        return Regency.code, Regency.name
+    if level == "nation":
+        return literal("ID"), literal("Indonesia")
+    raise ValueError(f"level must be one of {LEVELS} or 'nation'")
+
+
+def coverage(engine: Engine, scope: Scope, level: str = "province", period: int | None = None,
+             filters: Filters = NATION) -> pd.DataFrame:
+    """Population, participants, active participants, coverage % and uninsured gap per unit of ``level``."""
+    period = period or latest_period(engine)
+    year = period // 100
+    code_col, name_col = _level_cols(level)
+    geo = (select(Regency.code.label("regency_code"), code_col.label("code"), name_col.label("name"))
+           .join(Branch, Branch.code == Regency.branch_code).join(Region, Region.code == Branch.region_code)
+           .join(Province, Province.code == Regency.province_code)
+           .where(scope.clause(Branch.region_code, Branch.code),
+                  filters.clause(Branch.region_code, Branch.code, Regency.code))).subquery()
+    pop = (select(Population.regency_code, func.sum(Population.population).label("population"))
+           .where(Population.year == select(func.max(Population.year)).where(Population.year <= year)
+                  .scalar_subquery())
+           .group_by(Population.regency_code)).subquery()
+    part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
+                   func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
+            .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
+    q = (select(geo.c.code, geo.c.name, func.sum(func.coalesce(pop.c.population, 0)).label("population"),
+                func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
+                func.sum(func.coalesce(part.c.active, 0)).label("active"))
+         .select_from(geo).outerjoin(pop, pop.c.regency_code == geo.c.regency_code)
+         .outerjoin(part, part.c.regency_code == geo.c.regency_code)
+         .group_by(geo.c.code, geo.c.name).order_by(geo.c.code))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["code", "name", "population", "participants", "active"])
+    for c in ("population", "participants", "active"):
+        df[c] = df[c].astype("int64")
+    df["coverage_pct"] = (df["participants"] / df["population"].where(df["population"] > 0) * 100).round(2)
+    df["active_pct"] = (df["active"] / df["participants"].where(df["participants"] > 0) * 100).round(2)
+    df["uninsured"] = (df["population"] - df["participants"]).clip(lower=0)
+    return df
+
+
+def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> pd.DataFrame:
+    """Coverage % per month over the history held."""
+    rows = []
+    for p in periods(engine):
+        d = coverage(engine, scope, "nation", p, filters)
+        rows.append({"period": p, **d.iloc[0][["population", "participants", "coverage_pct"]].to_dict()})
+    return pd.DataFrame(rows)
+
+
+def segment_mix(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
+    """Participants by segment (registered by ``period``) and their share."""
+    period = period or latest_period(engine)
+    q = (select(Participant.segment, func.sum(Participant.weight).label("participants"),
+                func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
+         .join(Branch, Branch.code == Participant.branch_code)
+         .where(Participant.registered_period <= period, scope.clause(Branch.region_code, Branch.code),
+                filters.clause(Branch.region_code, Branch.code, Participant.regency_code))
+         .group_by(Participant.segment))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["segment", "participants", "active"])
+    df[["participants", "active"]] = df[["participants", "active"]].astype("int64")
+    total = df["participants"].sum()
+    df["share_pct"] = (df["participants"] / total * 100).round(2) if total else 0.0
+    order = {s: i for i, s in enumerate(ref.SEGMENT_MIX_2024)}
+    return df.sort_values("segment", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# --- collectability --------------------------------------------------------------------------------
+def collectability(engine: Engine, scope: Scope, by: str = "month", period_from: int | None = None,
+                   period_to: int | None = None, filters: Filters = NATION,
+                   segment: str | None = None) -> pd.DataFrame:
+    """Iuran billed and collected and collectability % by ``month``, ``branch`` or ``segment``."""
+    ps = periods(engine)
+    period_from = period_from or ps[0]
+    period_to = period_to or ps[-1]
+    if by == "month":
+        key_b, key_c = Contribution.period, Contribution.paid_period
+    elif by == "branch":
+        key_b = key_c = Family.branch_code
+    elif by == "segment":
+        key_b = key_c = Family.segment
+    else:
+        raise ValueError("by must be month, branch or segment")
+    base = [scope.clause(Branch.region_code, Branch.code),
+            filters.clause(Branch.region_code, Branch.code, Family.regency_code)]
+    if segment:
+        base.append(Family.segment == segment)
+    billed = (select(key_b.label("key"), func.sum(Contribution.billed * Family.weight).label("billed"))
+              .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
+              .where(Contribution.period.between(period_from, period_to), *base).group_by(key_b)).subquery()
+    collected = (select(key_c.label("key"), func.sum(Contribution.paid * Family.weight).label("collected"))
+                 .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
+                 .where(Contribution.paid_period.between(period_from, period_to), *base).group_by(key_c)).subquery()
+    q = (select(billed.c.key, billed.c.billed, func.coalesce(collected.c.collected, 0).label("collected"))
+         .outerjoin(collected, collected.c.key == billed.c.key).order_by(billed.c.key))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["key", "billed", "collected"])
+    df[["billed", "collected"]] = df[["billed", "collected"]].astype("int64")
+    df["collectability_pct"] = (df["collected"] / df["billed"].where(df["billed"] > 0) * 100).round(2)
+    df = df.rename(columns={"key": {"month": "period"}.get(by, by if by != "branch" else "branch_code")})
+    if by == "branch":
+        with engine.connect() as conn:
+            names = dict(conn.execute(select(Branch.code, Branch.name)).all())
+        df.insert(1, "branch_name", df["branch_code"].map(names))
+    return df
+
+
+# --- arrears ---------------------------------------------------------------------------------------
+def _arrears_families(engine: Engine, scope: Scope, period: int, filters: Filters):  # type: ignore[no-untyped-def]
+    """Per family in arrears at ``period``: months in arrears and Rupiah owed (capped at 24 months)."""
+    with engine.connect() as conn:
+        first = conn.execute(select(func.min(Contribution.period))).scalar()
+    unpaid = (select(Contribution.family_id, func.count().label("n"),
+                     func.sum(Contribution.billed - Contribution.paid).label("rp"),
+                     func.min(Contribution.period).label("first_p"), func.max(Contribution.billed).label("bill"))
+              .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
+              .where(Contribution.period <= period,
+                     (Contribution.paid_period.is_(None)) | (Contribution.paid_period > period),
+                     scope.clause(Branch.region_code, Branch.code),
+                     filters.clause(Branch.region_code, Branch.code, Family.regency_code))
+              .group_by(Contribution.family_id)).subquery()
+    before = case((unpaid.c.first_p == first, Family.arrears_before_months), else_=0)
+    months = (unpaid.c.n + before).label("months")
+    extra = func.min(before, ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n) if False else None  # noqa: F841
+    capped_before = case((before > ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n,
+                          ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n), else_=before)
+    rp = (unpaid.c.rp + capped_before * unpaid.c.bill).label("rp")
+    return (select(unpaid.c.family_id, months, rp, Family.members, Family.weight, Family.branch_code,
+                   Family.segment, Family.kelas, Family.regency_code)
+            .join(Family, Family.id == unpaid.c.family_id)).subquery()
+
+
+def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
+    """People, families and Rupiah in arrears by age bucket (1–3, 4–6, 7–12, 13–24, > 24 months)."""
+    period = period or latest_period(engine)
+    a = _arrears_families(engine, scope, period, filters)
+    bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
+    q = (select(bucket.label("bucket"), func.sum(a.c.members * a.c.weight).label("people"),
+                func.sum(a.c.weight).label("families"), func.sum(a.c.rp * a.c.weight).label("rp"))
+         .group_by(bucket))
+    with engine.connect() as conn:
+        got = {r["bucket"]: r for r in conn.execute(q).mappings().all()}
+    rows = [{"bucket": label, "people": int(got[label]["people"]) if label in got else 0,
+             "families": int(got[label]["families"]) if label in got else 0,
+             "rp": int(got[label]["rp"]) if label in got else 0} for label, _lo, _hi in AGING_BUCKETS]
+    return pd.DataFrame(rows)
+
+
+def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
+    """People and Rupiah in arrears per branch, with the Rehab-eligible pool (4–24 months)."""
+    period = period or latest_period(engine)
+    a = _arrears_families(engine, scope, period, filters)
+    rehab = a.c.months.between(4, 24)
+    q = (select(a.c.branch_code, Branch.name.label("branch_name"),
+                func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
+                func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
+                func.sum(case((rehab, a.c.rp * a.c.weight), else_=0)).label("rehab_rp"))
+         .join(Branch, Branch.code == a.c.branch_code).group_by(a.c.branch_code, Branch.name)
+         .order_by(a.c.branch_code))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["branch_code", "branch_name", "people", "rp", "rehab_people", "rehab_rp"])
+    for c in ("people", "rp", "rehab_people", "rehab_rp"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def arrears_total(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> dict[str, int]:
+    aging = arrears_aging(engine, scope, period, filters)
+    return {"people": int(aging["people"].sum()), "families": int(aging["families"].sum()),
+            "rp": int(aging["rp"].sum())}
+
+
+# --- facilities and capacity -----------------------------------------------------------------------
+def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | None = None,
+             filters: Filters = NATION) -> pd.DataFrame:
+    """FKTP and FKRTL counts, doctors, registered participants and participants per doctor per unit."""
+    period = period or latest_period(engine)
+    code_col, name_col = _level_cols(level)
+    fm = (select(FacilityMonth.facility_code, FacilityMonth.registered, FacilityMonth.capitation_paid)
+          .where(FacilityMonth.period == period)).subquery()
+    is_fktp = Facility.level == "FKTP"
+    gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
+    panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
+    q = (select(code_col.label("code"), name_col.label("name"),
+                func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
+                func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
+                func.sum(gp).label("doctors"), func.sum(panel).label("registered"),
+                func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
+         .select_from(Facility).join(Regency, Regency.code == Facility.regency_code)
+         .join(Branch, Branch.code == Facility.branch_code).join(Region, Region.code == Branch.region_code)
+         .join(Province, Province.code == Regency.province_code)
+         .outerjoin(fm, fm.c.facility_code == Facility.code)
+         .where(scope.clause(Branch.region_code, Branch.code),
+                filters.clause(Branch.region_code, Branch.code, Regency.code))
+         .group_by(code_col, name_col).order_by(code_col))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["code", "name", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"])
+    for c in ("fktp", "fkrtl", "doctors", "registered", "capitation_paid"):
+        df[c] = df[c].astype("int64")
+    df["participants_per_doctor"] = (df["registered"] / df["doctors"].where(df["doctors"] > 0)).round(0)
+    df["over_norm"] = df["participants_per_doctor"] > ref.PARTICIPANTS_PER_DOCTOR_NORM
+    return df
+
+
+# --- targets ---------------------------------------------------------------------------------------
+def target(engine: Engine, kpi: str, year: int, level: str = "national", code: str = "") -> float | None:
+    """The target of a KPI for a unit and year; falls back to the national target, then the latest year."""
+    with engine.connect() as conn:
+        for lv, cd in ((level, code), ("national", "")):
+            row = conn.execute(select(Target.target).where(Target.kpi == kpi, Target.level == lv, Target.code == cd,
+                                                           Target.year <= year)
+                               .order_by(Target.year.desc()).limit(1)).scalar()
+            if row is not None:
+                return float(row)
+    return None
+
+
+# --- the one-call summary (CLI, overview) ------------------------------------------------------------
+def summary(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> dict[str, float | int]:
+    """What the database holds for the scope: the numbers of ``python -m jkn_core summary``."""
+    ps = periods(engine)
+    period = period or ps[-1]
+    cov = coverage(engine, scope, "nation", period, filters).iloc[0]
+    cap = capacity(engine, scope, "nation", period, filters).iloc[0]
+    arr = arrears_total(engine, scope, period, filters)
+    h = hierarchy(engine, scope)
+    if filters.region:
+        h = h[h["region_code"] == filters.region]
+    if filters.branch:
+        h = h[h["branch_code"] == filters.branch]
+    with engine.connect() as conn:
+        n_prov = conn.execute(select(func.count(func.distinct(Regency.province_code)))
+                              .where(Regency.code.in_(h["regency_code"].tolist() or [""]))).scalar()
+    return {
+        "period": period,
+        "population": int(cov["population"]),
+        "participants": int(cov["participants"]),
+        "active_participants": int(cov["active"]),
+        "coverage_pct": float(cov["coverage_pct"]),
+        "active_pct": float(cov["active_pct"]),
+        "fktp": int(cap["fktp"]),
+        "fkrtl": int(cap["fkrtl"]),
+        "doctors": int(cap["doctors"]),
+        "participants_per_doctor": float(cap["participants_per_doctor"]),
+        "provinces": int(n_prov or 0),
+        "branches": int(h["branch_code"].nunique()),
+        "regencies": int(h["regency_code"].nunique()),
+        "arrears_people": arr["people"],
+        "arrears_rp": arr["rp"],
+        "months": len(ps),
+    }

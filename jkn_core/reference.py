@@ -1,0 +1,240 @@
+"""Public figures the demo world is calibrated to, each with its source.
+
+Status tags: V verified in the cited source; S secondary; D derived by arithmetic; E estimate (a
+modelling assumption of this project, not a published figure). The dashboard must run without any
+outside file, so the figures it needs live here.
+"""
+
+from __future__ import annotations
+
+# --- population -----------------------------------------------------------------------------------
+#: (kemendagri_code, bps_code, name, iso_3166_2, mid-2024 population)
+#: Source: BPS "Penduduk, Laju Pertumbuhan ... Menurut Provinsi, 2024" (updated 2 May 2025), national
+#: 281,603.8 thousand (V). Papua Barat Daya = 1,205.8 k - 578.7 k (D); Papua, Papua Selatan (S,
+#: Wikipedia citing BPS); Papua Tengah / Papua Pegunungan split 50/50 of 2,953.4 k (E).
+PROVINCES: list[tuple[str, str, str, str, int]] = [
+    ("11", "11", "Aceh", "ID-AC", 5_554_800),
+    ("12", "12", "Sumatera Utara", "ID-SU", 15_588_500),
+    ("13", "13", "Sumatera Barat", "ID-SB", 5_836_200),
+    ("14", "14", "Riau", "ID-RI", 6_728_100),
+    ("15", "15", "Jambi", "ID-JA", 3_724_300),
+    ("16", "16", "Sumatera Selatan", "ID-SS", 8_837_300),
+    ("17", "17", "Bengkulu", "ID-BE", 2_112_200),
+    ("18", "18", "Lampung", "ID-LA", 9_419_600),
+    ("19", "19", "Kepulauan Bangka Belitung", "ID-BB", 1_531_500),
+    ("21", "21", "Kepulauan Riau", "ID-KR", 2_183_300),
+    ("31", "31", "DKI Jakarta", "ID-JK", 10_684_900),
+    ("32", "32", "Jawa Barat", "ID-JB", 50_345_200),
+    ("33", "33", "Jawa Tengah", "ID-JT", 37_892_300),
+    ("34", "34", "DI Yogyakarta", "ID-YO", 3_759_500),
+    ("35", "35", "Jawa Timur", "ID-JI", 41_814_500),
+    ("36", "36", "Banten", "ID-BT", 12_431_400),
+    ("51", "51", "Bali", "ID-BA", 4_433_300),
+    ("52", "52", "Nusa Tenggara Barat", "ID-NB", 5_646_000),
+    ("53", "53", "Nusa Tenggara Timur", "ID-NT", 5_656_000),
+    ("61", "61", "Kalimantan Barat", "ID-KB", 5_695_500),
+    ("62", "62", "Kalimantan Tengah", "ID-KT", 2_809_700),
+    ("63", "63", "Kalimantan Selatan", "ID-KS", 4_273_400),
+    ("64", "64", "Kalimantan Timur", "ID-KI", 4_045_900),
+    ("65", "65", "Kalimantan Utara", "ID-KU", 739_800),
+    ("71", "71", "Sulawesi Utara", "ID-SA", 2_701_800),
+    ("72", "72", "Sulawesi Tengah", "ID-ST", 3_121_800),
+    ("73", "73", "Sulawesi Selatan", "ID-SN", 9_463_400),
+    ("74", "74", "Sulawesi Tenggara", "ID-SG", 2_793_100),
+    ("75", "75", "Gorontalo", "ID-GO", 1_227_800),
+    ("76", "76", "Sulawesi Barat", "ID-SR", 1_503_200),
+    ("81", "81", "Maluku", "ID-MA", 1_945_600),
+    ("82", "82", "Maluku Utara", "ID-MU", 1_355_600),
+    ("92", "91", "Papua Barat", "ID-PB", 578_700),
+    ("96", "92", "Papua Barat Daya", "ID-PD", 627_100),
+    ("91", "94", "Papua", "ID-PA", 1_047_100),
+    ("93", "95", "Papua Selatan", "ID-PS", 542_100),
+    ("94", "96", "Papua Tengah", "ID-PT", 1_476_700),
+    ("95", "97", "Papua Pegunungan", "ID-PE", 1_476_700),
+]
+NATIONAL_POPULATION_2024 = 281_603_800  # BPS mid-2024 (V)
+#: Annual population growth used to derive 2023 from 2024 (BPS 2020-2024 average ~1.1 %/yr) (E)
+POPULATION_GROWTH = 0.011
+
+#: Regencies of the branches named in the source articles, Kemendagri code -> (name, population).
+#: Source: Kepmendagri 300.2.2-2138/2025 population via cahyadsn/wilayah (MIT) (V). Used as 2024 values.
+NAMED_REGENCIES: dict[str, tuple[str, int]] = {
+    "16.71": ("Kota Palembang", 1_801_367),
+    "16.06": ("Kabupaten Musi Banyuasin", 736_897),
+    "16.07": ("Kabupaten Banyuasin", 888_324),
+    "16.10": ("Kabupaten Ogan Ilir", 446_020),
+    "16.02": ("Kabupaten Ogan Komering Ilir", 801_059),
+    "31.71": ("Kota Adm. Jakarta Pusat", 1_057_270),
+    "51.04": ("Kabupaten Gianyar", 504_845),
+    "36.73": ("Kota Serang", 759_929),
+    "36.04": ("Kabupaten Serang", 1_791_795),
+    "36.72": ("Kota Cilegon", 480_378),
+    "36.01": ("Kabupaten Pandeglang", 1_437_046),
+    "36.02": ("Kabupaten Lebak", 1_531_564),
+    "32.73": ("Kota Bandung", 2_591_763),
+    "32.04": ("Kabupaten Bandung", 3_839_721),
+}
+
+# --- participants ---------------------------------------------------------------------------------
+#: Registered participants at year end (V; BPJS/Kemenkes statements, see FACTS §2.1). 2020 dipped.
+NATIONAL_REGISTERED = {
+    2014: 133_400_000, 2015: 156_800_000, 2016: 171_939_254, 2017: 187_982_949, 2018: 208_054_199,
+    2019: 224_100_000, 2020: 224_100_000, 2021: 235_710_000, 2022: 248_771_083, 2023: 267_310_000,
+    2024: 278_100_000,
+}
+#: Active participants end 2024: 222.6 M (V, Kontan 7 May 2025) -> about 80 % of registered (D).
+NATIONAL_ACTIVE_2024 = 222_600_000
+#: Coverage end 2024: 98.45 % of the Dukcapil population (V, BPJS Public Expose 2024).
+NATIONAL_COVERAGE_2024_PCT = 98.45
+#: Registered participants by segment, end 2024 (E, derived from: active by segment Apr 2025 (V:
+#: PBI 96.76 M, Pemda 48.8 M, PPU 56.59 M, PBPU 17.1 M, BP 4.93 M) plus inactive by cause Sep 2024 (V:
+#: PBI 19.16 M, PBPU-Pemda 10.12 M, PPU 10.1 M) and total arrears 28.85 M people (V), scaled to 278.1 M).
+#: "Registered by Pemda" (PBPU-Pemda) is counted as PBI_APBD.
+SEGMENT_MIX_2024 = {
+    "PBI_APBN": 113_000_000,
+    "PBI_APBD": 56_000_000,
+    "PPU": 64_000_000,
+    "PBPU": 40_000_000,
+    "BP": 5_100_000,
+}
+#: Share of each non-self-paying segment deactivated for other causes (mutation, Mensos deactivation,
+#: employer non-payment) so that ~80 % of all registered are active (E, from the Sep 2024 split, V).
+INACTIVE_OTHER_SHARE = {"PBI_APBN": 0.12, "PBI_APBD": 0.16, "PPU": 0.07, "PBPU": 0.0, "BP": 0.0}
+
+#: Province coverage (% of BPS population) at the end of 2023 and 2024: (E) anchored on the dated
+#: points (V): 7 provinces below 95 % at 31 Dec 2023 (Sumut, Jambi, Sumbar, Jateng, Jatim, Kalbar,
+#: Malut; Sumut/Jambi/Kalbar ~90 %, Jambi last); 35 provinces at UHC end 2024; Jateng+DIY 94.95 %
+#: (2023) and 98.9 % (2024); Jatim 93.3 % (May 2024) -> 95.83 % (Mar 2025); Jabar 96.71 % (Jun 2024);
+#: Riau 98.41 % (Nov 2024); Sumut 94.29 % (Apr 2025); Sulut 101 % (Q1 2024); Papua Barat 99.07 %
+#: (Dec 2022); Kalteng 100.18 % (2025). Provinces not listed get DEFAULT_COVERAGE, then scaled so the
+#: national total meets NATIONAL_REGISTERED.
+COVERAGE_ANCHORS: dict[str, tuple[float, float]] = {
+    "12": (90.4, 94.6), "15": (89.6, 94.0), "61": (90.1, 94.6), "13": (93.4, 95.6), "33": (94.6, 98.8),
+    "35": (92.1, 95.8), "82": (93.7, 95.5), "34": (97.8, 99.6), "32": (95.3, 98.2), "14": (96.0, 98.4),
+    "31": (99.6, 101.2), "71": (100.2, 101.0), "62": (98.9, 100.1), "11": (99.0, 99.6),
+    "92": (99.2, 100.4), "96": (98.9, 100.2), "91": (100.0, 101.5), "93": (99.4, 100.6),
+    "94": (99.0, 100.3), "95": (99.3, 100.8),
+}
+DEFAULT_COVERAGE = (96.8, 99.4)
+#: Regional income index (1 = national mean), a rough GRDP-per-capita ordering (E); drives segment mix,
+#: class choice and payment behaviour.
+INCOME_INDEX = {
+    "11": 0.75, "12": 0.95, "13": 0.85, "14": 1.35, "15": 0.95, "16": 0.9, "17": 0.7, "18": 0.75,
+    "19": 0.95, "21": 1.45, "31": 2.6, "32": 0.9, "33": 0.8, "34": 0.8, "35": 1.05, "36": 0.95,
+    "51": 1.0, "52": 0.6, "53": 0.45, "61": 0.8, "62": 0.95, "63": 0.85, "64": 1.9, "65": 1.5,
+    "71": 0.95, "72": 1.0, "73": 0.95, "74": 0.85, "75": 0.7, "76": 0.65, "81": 0.55, "82": 0.8,
+    "92": 1.0, "96": 0.9, "91": 0.8, "93": 0.7, "94": 0.75, "95": 0.4,
+}
+
+# --- contributions (iuran) ------------------------------------------------------------------------
+#: PBPU/BP monthly iuran per person the participant pays, from 1 Jan 2021 (Perpres 64/2020 Pasal 34, V):
+#: class I 150,000; class II 100,000; class III 42,000 of which the participant pays 35,000 and the
+#: government 7,000.
+IURAN_PARTICIPANT = {1: 150_000, 2: 100_000, 3: 35_000}
+IURAN_TARIFF = {1: 150_000, 2: 100_000, 3: 42_000}
+#: Class mix of PBPU/BP families (E): most informal workers choose class III.
+CLASS_MIX_SELF_PAYING = {1: 0.06, 2: 0.14, 3: 0.80}
+#: Arrears end 2024: Rp 21.48 trillion owed by 28.85 M participants (V, Dirut BPJS, Bisnis 7 Feb 2025).
+ARREARS_PEOPLE_2024 = 28_850_000
+ARREARS_RP_2024 = 21_480_000_000_000
+#: PBPU collectability ~54 % (Sep 2018, V; the only published figure) -> demo range 50-60 %.
+PBPU_COLLECTABILITY_PCT = 54.0
+#: Perpres 64/2020 Pasal 42: reactivation needs at most 24 months of arrears paid; inpatient penalty
+#: 5 % x months in arrears (max 12) x cost, at most Rp 30 juta (V).
+MAX_ARREARS_MONTHS_BILLED = 24
+PENALTY_RATE = 0.05
+PENALTY_MAX_MONTHS = 12
+PENALTY_MAX_RP = 30_000_000
+
+# --- facilities -----------------------------------------------------------------------------------
+#: BPJS-contracted FKTP end 2024: 23,682; hospitals (FKRTL) 3,162 (V, Public Expose 2024).
+FKTP_TOTAL_2024 = 23_682
+FKRTL_TOTAL_2024 = 3_162
+#: FKTP mix (V, 31 Jan 2024: 10,078 puskesmas; 6,219 klinik pratama; 4,589 DPP; 1,172 dentists;
+#: 577 TNI + 567 Polri clinics of 23,250).
+FKTP_MIX = {
+    "puskesmas": 10_078 / 23_250,
+    "klinik_pratama": 6_219 / 23_250,
+    "dpp": 4_589 / 23_250,
+    "dokter_gigi": 1_172 / 23_250,
+    "klinik_tni_polri": 1_144 / 23_250,
+}
+#: FKRTL ownership end 2022 (V): private/BUMN/BUMD 65.6 %, Pemda 27.1 %, central/TNI/Polri 7.2 %.
+FKRTL_OWNERSHIP = {"swasta": 0.656, "pemerintah": 0.271, "tni_polri": 0.073}
+#: Participants per doctor norm: the 1:5,000 threshold of the capitation tiers (Permenkes 3/2023
+#: Pasal 6, V). Outlier: Jakarta Pusat about 1:7,000 (2017, source article).
+PARTICIPANTS_PER_DOCTOR_NORM = 5_000
+#: Capitation (Rp / participant / month), Permenkes 3/2023 Pasal 6(1) (V): by type, doctor ratio
+#: within the norm, dentist present.
+CAPITATION = {
+    ("puskesmas", True, True): 7_000, ("puskesmas", True, False): 6_300,
+    ("puskesmas", False, True): 6_000, ("puskesmas", False, False): 5_300,
+    ("klinik_pratama", True, True): 12_000, ("klinik_pratama", True, False): 10_000,
+    ("klinik_pratama", False, True): 11_000, ("klinik_pratama", False, False): 9_000,
+    ("klinik_tni_polri", True, True): 12_000, ("klinik_tni_polri", True, False): 10_000,
+    ("klinik_tni_polri", False, True): 11_000, ("klinik_tni_polri", False, False): 9_000,
+    ("dpp", True, False): 8_800, ("dpp", False, False): 8_300,
+    ("dokter_gigi", True, False): 3_500, ("dokter_gigi", False, False): 3_500,
+}
+#: KBK targets (Peraturan BPJS 7/2019, V): contact rate >= 150 per mil, non-specialist referrals
+#: <= 2 %, controlled Prolanis >= 5 %. Payment: 3 safe -> 100 %, 2 -> 95 %, 1 -> 92.5 %, 0 -> 90 %
+#: (2017 Perber scheme, V; used as the demo's rule since the 2019 table was not verified).
+KBK_TARGETS = {"contact_rate_pm": 150.0, "rrns_pct": 2.0, "rppt_pct": 5.0}
+KBK_PAYMENT = {3: 100.0, 2: 95.0, 1: 92.5, 0: 90.0}
+#: Share of Medan FKTP meeting each KBK target, Dec 2023 (V): AK 42 %, RRNS 83 %, RPPT 32 %.
+KBK_MEET_SHARE = {"contact_rate_pm": 0.42, "rrns_pct": 0.83, "rppt_pct": 0.32}
+
+# --- organisation ---------------------------------------------------------------------------------
+#: 12 Kedeputian Wilayah and about 126 Kantor Cabang (S; no authoritative public list). The grouping
+#: of provinces into regions below follows the regions named in news 2022-2025 (V for I, II, V, VI,
+#: VII, X, XII); the rest is a documented synthetic grouping (E). KW VII (Jatim) has 13 branches (V).
+REGIONS: list[tuple[str, str, list[str]]] = [
+    ("KW01", "Kedeputian Wilayah I (Aceh, Sumatera Utara)", ["11", "12"]),
+    ("KW02", "Kedeputian Wilayah II (Riau, Sumbar, Kepri, Jambi)", ["14", "13", "21", "15"]),
+    ("KW03", "Kedeputian Wilayah III (Sumsel, Bengkulu, Babel, Lampung)", ["16", "17", "19", "18"]),
+    ("KW04", "Kedeputian Wilayah IV (DKI Jakarta, Banten)", ["31", "36"]),
+    ("KW05", "Kedeputian Wilayah V (Jawa Barat)", ["32"]),
+    ("KW06", "Kedeputian Wilayah VI (Jawa Tengah, DIY)", ["33", "34"]),
+    ("KW07", "Kedeputian Wilayah VII (Jawa Timur)", ["35"]),
+    ("KW08", "Kedeputian Wilayah VIII (Kalimantan)", ["61", "62", "63", "64", "65"]),
+    ("KW09", "Kedeputian Wilayah IX (Bali, NTB, NTT)", ["51", "52", "53"]),
+    ("KW10", "Kedeputian Wilayah X (Sulut, Gorontalo, Sulteng, Malut)", ["71", "75", "72", "82"]),
+    ("KW11", "Kedeputian Wilayah XI (Sulsel, Sultra, Sulbar, Maluku)", ["73", "74", "76", "81"]),
+    ("KW12", "Kedeputian Wilayah XII (Papua, Papua Barat)", ["91", "92", "93", "94", "95", "96"]),
+]
+BRANCH_COUNT = 126
+#: Branches whose regencies are known (V: source articles and FACTS §8/§12), by province code:
+#: name -> regency names as areaid spells them. Other branches group the remaining regencies (E).
+NAMED_BRANCHES: dict[str, list[tuple[str, list[str]]]] = {
+    "16": [("Palembang", ["Kota Palembang", "Kabupaten Musi Banyuasin", "Kabupaten Banyuasin",
+                          "Kabupaten Ogan Ilir", "Kabupaten Ogan Komering Ilir"])],
+    "31": [("Jakarta Pusat", ["Kota Adm. Jakarta Pusat"]),
+           ("Jakarta Utara", ["Kota Adm. Jakarta Utara", "Kabupaten Adm. Kepulauan Seribu"])],
+    "51": [("Gianyar", ["Kabupaten Gianyar", "Kabupaten Bangli", "Kabupaten Klungkung", "Kabupaten Karangasem"])],
+    "36": [("Serang", ["Kota Serang", "Kabupaten Serang", "Kota Cilegon", "Kabupaten Pandeglang",
+                       "Kabupaten Lebak"])],
+    "32": [("Bandung", ["Kota Bandung", "Kabupaten Bandung"])],
+    "35": [("Pasuruan", ["Kota Pasuruan", "Kabupaten Pasuruan", "Kabupaten Probolinggo", "Kota Probolinggo"])],
+    "12": [("Medan", ["Kota Medan", "Kabupaten Langkat", "Kota Binjai"])],
+}
+FIXED_BRANCH_COUNTS = {"35": 13}
+#: The 2022 Papua provinces, by the regencies areaid still lists under Papua / Papua Barat (UU 14, 15,
+#: 16, 29/2022) (V).
+PAPUA_SPLIT = {
+    "93": ["Merauke", "Boven Digoel", "Mappi", "Asmat"],
+    "94": ["Nabire", "Paniai", "Mimika", "Puncak Jaya", "Kabupaten Puncak", "Dogiyai", "Intan Jaya", "Deiyai"],
+    "95": ["Jayawijaya", "Lanny Jaya", "Mamberamo Tengah", "Nduga", "Pegunungan Bintang", "Tolikara",
+           "Yahukimo", "Yalimo"],
+    "96": ["Kabupaten Sorong", "Kota Sorong", "Sorong Selatan", "Raja Ampat", "Tambrauw", "Maybrat"],
+}
+
+#: Default KPI targets (E unless noted): coverage 98 % for 2024 (RPJMN, V), 99 % for 2029 (V).
+DEFAULT_TARGETS = [
+    ("coverage_pct", "national", "", 2024, 98.0),
+    ("coverage_pct", "national", "", 2025, 98.5),
+    ("active_pct", "national", "", 2024, 80.0),
+    ("collectability_pct", "national", "", 2024, 65.0),  # 2018 PBPU target 65 % (V)
+    ("collectability_pct", "national", "", 2023, 65.0),
+    ("participants_per_doctor", "national", "", 2024, 5000.0),
+    ("arrears_reduction_pct", "national", "", 2024, 5.0),
+]

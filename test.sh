@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One command: install everything (Python packages, PostgreSQL, Chromium) and run lint + the whole test suite.
+#   bash test.sh                       -> ruff + every test
+#   bash test.sh tests/test_infra.py   -> extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if [ ! -x .venv/bin/python ]; then
+    echo "test.sh: creating .venv" >&2
+    if ! python3 -m venv .venv; then
+        # Debian's python3 needs python3-venv for `-m venv`
+        rm -rf .venv
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
+            echo "test.sh: apt-get install -y python3-venv" >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv \
+                || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv; }
+            python3 -m venv .venv
+        else
+            echo "test.sh: python3 -m venv failed: install python3-venv" >&2
+            exit 1
+        fi
+    fi
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+
+# System packages: a PostgreSQL server for the dual-backend tests, Chromium for the browser tests.
+have_initdb() { compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; }
+if ! have_initdb || ! command -v chromium > /dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: PostgreSQL and/or chromium are missing and we are not root." >&2
+        echo "         Install them: sudo apt-get install -y --no-install-recommends postgresql chromium" >&2
+        exit 1
+    fi
+    echo "test.sh: installing system packages: apt-get update && apt-get install -y --no-install-recommends postgresql chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends postgresql chromium
+fi
+
+lint_paths=()
+for p in jkn_core app.py pages tests; do [ -e "$p" ] && lint_paths+=("$p"); done
+echo "test.sh: ruff check ${lint_paths[*]}" >&2
+.venv/bin/ruff check "${lint_paths[@]}"
+
+echo "test.sh: pytest $*" >&2
+exec .venv/bin/python -m pytest -q "$@"

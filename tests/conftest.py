@@ -1,0 +1,188 @@
+"""Fixtures shared by the whole suite.
+
+Databases
+- ``pg_url`` (session): SQLAlchemy URL of a throwaway PostgreSQL database (``tests/pg_server.py``), or
+  ``JKN_TEST_PG_URL`` when set. Never skipped: no server means an error.
+- ``sqlite_url`` (session): URL of an empty SQLite file in a temporary folder (no schema).
+- ``world`` (session, parametrised ``sqlite`` / ``postgresql``): the SMALL demo world, built once per
+  backend per session with ``jkn_core.generator.generate``; a :class:`World` (``.engine``, ``.url``,
+  ``.backend``, ``.summary`` = what ``generate`` returned). Treat it as read-only.
+- ``sqlite_world`` (session): the same small world on SQLite only.
+- ``writable_sqlite_world`` (function): a private copy of the SQLite small world, for tests that write.
+- ``empty_engine`` (function): factory ``empty_engine(backend="sqlite") -> Engine``, a fresh empty
+  database with the schema (``"postgresql"`` creates a new database on the test server).
+- ``app_env`` (function): points ``JKN_DATABASE_URL`` at the SQLite small world for in-process
+  ``streamlit.testing.v1.AppTest`` runs; returns the URL.
+
+The generator is imported inside the fixtures, so tests that do not need a world collect and run even
+while ``jkn_core.generator`` is missing or broken.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.worlds import World, build_world, sqlite_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_server_handle() -> Iterator[Any]:
+    """The running :class:`tests.pg_server.PgServer`, or the URL string when ``JKN_TEST_PG_URL`` is set."""
+    from tests.pg_server import pg_url_from_env_or_start
+
+    url, server = pg_url_from_env_or_start()
+    try:
+        yield server if server is not None else url
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server_handle: Any) -> str:
+    return pg_server_handle if isinstance(pg_server_handle, str) else pg_server_handle.url
+
+
+# --- SQLite ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("sqlite") / "jkn_test.db"
+    return f"sqlite:///{path}"
+
+
+# --- the small demo world --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _sqlite_world_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("world_sqlite") / "jkn_small.db"
+    summary = build_world(f"sqlite:///{path}")
+    # fold the WAL into the main file so copies and other processes see one self-contained file
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path, summary
+
+
+@pytest.fixture(scope="session")
+def sqlite_world_file(_sqlite_world_build: tuple[Path, dict]) -> Path:
+    """Path of a SQLite file holding the small world (built once per session / xdist worker)."""
+    return _sqlite_world_build[0]
+
+
+@pytest.fixture(scope="session")
+def sqlite_world(_sqlite_world_build: tuple[Path, dict]) -> Iterator[World]:
+    from jkn_core.db import make_engine
+
+    path, summary = _sqlite_world_build
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    yield World(engine=engine, url=url, backend="sqlite", summary=summary)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_world(pg_url: str) -> Iterator[World]:
+    from jkn_core.db import make_engine
+
+    summary = build_world(pg_url)
+    engine = make_engine(pg_url)
+    yield World(engine=engine, url=pg_url, backend="postgresql", summary=summary)
+    engine.dispose()
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgresql"],
+)
+def world(request: pytest.FixtureRequest) -> World:
+    """The small world on each backend in turn: tests using it run once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_world")
+    return request.getfixturevalue("pg_world")
+
+
+@pytest.fixture
+def writable_sqlite_world(_sqlite_world_build: tuple[Path, dict], tmp_path: Path) -> Iterator[World]:
+    """A private copy of the SQLite small world that a test may change freely."""
+    from jkn_core.db import make_engine
+
+    src, summary = _sqlite_world_build
+    path = tmp_path / "jkn_small_copy.db"
+    sqlite_copy(src, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    yield World(engine=engine, url=url, backend="sqlite", summary=summary)
+    engine.dispose()
+
+
+# --- empty databases -------------------------------------------------------------------------------
+_EMPTY_DB_COUNTER = itertools.count(1)
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Engine]]:
+    """Factory: ``empty_engine(backend="sqlite")`` -> a new Engine on an empty database with the schema."""
+    from jkn_core.db import create_schema, make_engine
+
+    engines: list[Engine] = []
+
+    def make(backend: str = "sqlite") -> Engine:
+        n = next(_EMPTY_DB_COUNTER)
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / f'empty_{n}.db'}"
+        elif backend == "postgresql":
+            server = request.getfixturevalue("pg_server_handle")
+            if isinstance(server, str):
+                raise RuntimeError(
+                    "empty_engine('postgresql') needs the test's own PostgreSQL server "
+                    "(JKN_TEST_PG_URL is set, and databases are not created on foreign servers)"
+                )
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            url = server.create_database(f"jkn_empty_{worker}_{n}")
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
+        engine = make_engine(url)
+        create_schema(engine)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+# --- Streamlit AppTest -----------------------------------------------------------------------------
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, sqlite_world: World) -> str:
+    """Make in-process AppTest runs use the SQLite small world; returns its URL."""
+    monkeypatch.setenv("JKN_DATABASE_URL", sqlite_world.url)
+    monkeypatch.chdir(ROOT)
+    return sqlite_world.url
+
+
+# --- artifacts -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """``tests/artifacts`` (gitignored): screenshots, logs and reports the tests leave behind."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """Remember each phase's report on the item (``item.rep_call.failed``) for fixture teardowns."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,0 +1,94 @@
+"""Browser tests: a real Streamlit server and Debian's chromium driven by Playwright (sync API).
+
+Fixtures
+- ``app_server`` (module): base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` serving a
+  private copy of the SQLite small world; its log goes to ``tests/artifacts/logs/``.
+- ``browser`` (session): a headless chromium (``shutil.which("chromium")``; never ``playwright install``).
+- ``browser_page`` (function): a fresh page (1440x1000) in a fresh context; on failure a screenshot is
+  saved as ``tests/artifacts/screens/FAILED-<test>.png``. Uncaught page errors: ``page.console_errors``.
+
+Helpers (``from tests.e2e.browser import wait_for_app, screenshot``): ``wait_for_app(page)`` waits for
+the script run to finish and asserts there is no ``stException``; ``screenshot(page, name)`` saves
+``tests/artifacts/screens/NAME.png``. Every test in this folder is marked ``e2e`` automatically.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser import APP_TIMEOUT_MS, CHROMIUM_ARGS, ROOT, VIEWPORT, StreamlitServer, screenshot
+from tests.worlds import sqlite_copy
+
+_HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="module")
+def app_server(
+    _sqlite_world_build: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Base URL of the dashboard (``app.py``) serving a private copy of the SQLite small world."""
+    src, _summary = _sqlite_world_build
+    db = tmp_path_factory.mktemp("e2e_db") / "jkn_small.db"
+    sqlite_copy(src, db)
+    env = {
+        **os.environ,
+        "JKN_DATABASE_URL": f"sqlite:///{db}",
+        "PYTHONUNBUFFERED": "1",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    server = StreamlitServer(ROOT / "app.py", env=env, cwd=ROOT)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+# --- the browser -----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright: Any) -> Iterator[Any]:
+    exe = shutil.which("chromium")
+    if not exe:
+        raise RuntimeError(
+            "chromium is not on the PATH: `apt-get install -y --no-install-recommends chromium` "
+            "(bash test.sh does it when run as root). Do not run `playwright install`."
+        )
+    b = _playwright.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def browser_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Jakarta")
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))  # type: ignore[attr-defined]
+    yield page
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            screenshot(page, f"FAILED-{request.node.name}")
+        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+            pass
+    context.close()

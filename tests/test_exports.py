@@ -1,0 +1,179 @@
+"""Exports: scope checks, masking, audit, file formats (jkn_core.exports)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from jkn_core.db import create_schema, make_engine
+from jkn_core.exports import export_table, mask_name, mask_nik, to_csv_bytes, to_excel_bytes
+from jkn_core.schema import AuditLog
+from jkn_core.scope import Scope, ScopeError
+
+DIREKSI = Scope(role="direksi", username="dir")
+DEPUTI = Scope(role="deputi_wilayah", username="dep", region_code="KW03")
+CABANG = Scope(role="kantor_cabang", username="cab", region_code="KW03", branch_code="0301")
+BANK = Scope(role="bank_officer", username="bnk", region_code="KW05", bank="Bank bjb")
+ADMIN = Scope(role="admin", username="adm")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'exports.db'}")
+    create_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def participants():
+    return pd.DataFrame(
+        {
+            "participant_id": [1, 2],
+            "nik": ["1671012345678912", "1671029876543201"],
+            "name": ["Siti Nurhaliza", "Ahmad Fauzi Rahman"],
+            "arrears_months": [3, 7],
+        }
+    )
+
+
+@pytest.fixture
+def aggregates():
+    return pd.DataFrame(
+        {
+            "branch_code": ["0301", "0501"],
+            "branch_name": ["Palembang", "Bandung"],
+            "coverage_pct": [97.1, 95.4],
+        }
+    )
+
+
+def _audit(engine, action=None):
+    stmt = select(AuditLog.__table__).order_by(AuditLog.id)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    with engine.connect() as conn:
+        return list(conn.execute(stmt).all())
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig")
+
+
+# --- masking helpers ------------------------------------------------------------------------------
+def test_mask_nik():
+    assert mask_nik("1671012345678912") == "167101********12"
+    assert mask_nik(1671012345678912) == "167101********12"
+    assert mask_nik("12345") == "*****"
+    assert mask_nik(None) is None
+
+
+def test_mask_name():
+    assert mask_name("Siti Nurhaliza") == "S*** N***"
+    assert mask_name("  ahmad   fauzi ") == "a*** f***"
+    assert mask_name("") == ""
+    assert mask_name(None) is None
+
+
+# --- scope checks ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("scope", [BANK, DIREKSI, DEPUTI], ids=lambda s: s.role)
+@pytest.mark.parametrize("column", ["nik", "name", "family_id", "participant_id", "NIK"])
+def test_identity_columns_refused_without_participant_rights(engine, scope, column):
+    df = pd.DataFrame({column: ["x"], "value": [1]})
+    with pytest.raises(ScopeError):
+        export_table(engine, scope, df, "forbidden", "csv")
+    refused = _audit(engine, "export_refused")
+    assert len(refused) == 1 and refused[0].username == scope.username
+    assert not _audit(engine, "export")
+
+
+def test_bank_officer_exporting_nik_is_refused(engine, participants):
+    with pytest.raises(ScopeError):
+        export_table(engine, BANK, participants[["nik", "arrears_months"]], "work queue", "xlsx")
+
+
+def test_identity_in_index_is_refused(engine, participants):
+    with pytest.raises(ScopeError):
+        export_table(engine, BANK, participants.set_index("nik"), "indexed", "csv")
+
+
+def test_direksi_aggregate_export_is_audited(engine, aggregates):
+    data = export_table(engine, DIREKSI, aggregates, "coverage by branch", "csv")
+    back = _csv(data)
+    assert list(back.columns) == ["branch_code", "branch_name", "coverage_pct"]
+    assert list(back["branch_code"]) == ["0301", "0501"]
+    rows = _audit(engine, "export")
+    assert len(rows) == 1
+    assert rows[0].username == "dir" and rows[0].scope == "direksi:national"
+    detail = json.loads(rows[0].detail)
+    assert detail["what"] == "coverage by branch"
+    assert detail["format"] == "csv"
+    assert detail["rows"] == 2
+
+
+def test_kantor_cabang_sees_nik_unmasked(engine, participants):
+    back = _csv(export_table(engine, CABANG, participants, "work queue", "csv"))
+    assert list(back["nik"]) == ["1671012345678912", "1671029876543201"]
+    assert list(back["name"]) == ["Siti Nurhaliza", "Ahmad Fauzi Rahman"]
+    assert json.loads(_audit(engine, "export")[0].detail)["masked"] == []
+
+
+def test_masked_when_scope_may_not_see_identity(engine, participants, monkeypatch):
+    # No role today sees participants without identities; a scope with that right combination
+    # (e.g. a future analyst role) must get masked NIK and names.
+    monkeypatch.setattr(Scope, "sees_identity", property(lambda self: False))
+    data = export_table(engine, CABANG, participants, "work queue", "csv")
+    back = _csv(data)
+    assert list(back["nik"]) == ["167101********12", "167102********01"]
+    assert list(back["name"]) == ["S*** N***", "A*** F*** R***"]
+    assert b"1671012345678912" not in data and b"Nurhaliza" not in data
+    assert json.loads(_audit(engine, "export")[0].detail)["masked"] == ["nik", "name"]
+    assert participants["nik"].iloc[0] == "1671012345678912"  # the caller's frame is untouched
+
+
+def test_xlsx_bytes_open_with_openpyxl(engine, participants):
+    data = export_table(engine, ADMIN, participants, "work queue: 0301/2024", "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb.active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("participant_id", "nik", "name", "arrears_months")
+    assert rows[1] == (1, "1671012345678912", "Siti Nurhaliza", 3)
+    assert len(rows) == 3
+    assert len(ws.title) <= 31 and "/" not in ws.title and ":" not in ws.title
+    assert json.loads(_audit(engine, "export")[0].detail)["format"] == "xlsx"
+
+
+def test_unknown_format_rejected(engine, aggregates):
+    with pytest.raises(ValueError, match="format"):
+        export_table(engine, DIREKSI, aggregates, "x", "pdf")
+
+
+# --- writers --------------------------------------------------------------------------------------
+def test_formulas_are_neutralised():
+    df = pd.DataFrame({"note": ['=HYPERLINK("http://evil")', "+62812", "plain"], "n": [-1, 2, 3]})
+    back = _csv(to_csv_bytes(df))
+    assert list(back["note"]) == ['\'=HYPERLINK("http://evil")', "'+62812", "plain"]
+    assert list(back["n"]) == ["-1", "2", "3"]  # numbers untouched
+    ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df, "notes"))).active
+    assert ws["A2"].data_type == "s" and ws["A2"].value == '\'=HYPERLINK("http://evil")'
+    assert ws["A3"].value == "+62812"
+    assert ws["B2"].value == -1
+
+
+def test_named_index_is_kept_and_timezones_dropped():
+    df = pd.DataFrame(
+        {
+            "region": ["KW03", "KW05"],
+            "at": pd.to_datetime(["2024-12-01 10:00", "2024-12-02 11:00"]).tz_localize("UTC"),
+        }
+    ).set_index("region")
+    back = _csv(to_csv_bytes(df))
+    assert list(back.columns) == ["region", "at"]
+    ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df, "x"))).active
+    assert ws["A1"].value == "region" and ws["A2"].value == "KW03"
+    assert ws["B2"].value.year == 2024

@@ -1,0 +1,44 @@
+"""The shared small demo world: how it is built and copied (used by tests/conftest.py and e2e)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+#: The one small world every test shares (see the generator contract in docs / the lead's brief).
+WORLD_ARGS: dict[str, Any] = {"scale": "small", "seed": 7, "provinces": ("16", "31", "36", "51")}
+
+
+@dataclass
+class World:
+    engine: Engine
+    url: str
+    backend: str  # "sqlite" | "postgresql"
+    summary: dict = field(default_factory=dict)
+
+
+def build_world(url: str) -> dict:
+    """Build the small demo world into the (empty) database at ``url``; return ``generate``'s summary."""
+    from jkn_core.db import drop_schema, make_engine
+    from jkn_core.generator import generate
+
+    engine = make_engine(url)
+    try:
+        drop_schema(engine)  # a no-op on a fresh database; clears a reused JKN_TEST_PG_URL database
+        return generate(engine, progress=None, **WORLD_ARGS) or {}
+    finally:
+        engine.dispose()
+
+
+def sqlite_copy(src: Path, dst: Path) -> None:
+    """Copy a SQLite database (WAL included) with the backup API."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
