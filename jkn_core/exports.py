@@ -25,6 +25,7 @@ from jkn_core.scope import Scope, ScopeError
 __all__ = [
     "EXPORT_FORMATS",
     "IDENTITY_COLUMNS",
+    "may_export",
     "export_table",
     "mask_name",
     "mask_nik",
@@ -133,6 +134,11 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
 def _lower_names(df: pd.DataFrame) -> dict[str, str]:
     """Lower-cased column name -> actual column name."""
     return {str(c).strip().lower(): c for c in df.columns}
+
+
+def may_export(scope: Scope, df: pd.DataFrame) -> bool:
+    """Whether ``scope`` may export ``df`` at all (no identity columns unless it sees participants)."""
+    return scope.sees_participants or not (IDENTITY_COLUMNS & _lower_names(_flat(df)).keys())
 
 
 def export_table(engine: Engine, scope: Scope, df: pd.DataFrame, what: str, fmt: str) -> bytes:

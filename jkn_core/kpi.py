@@ -131,7 +131,7 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
     part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
                    func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
             .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
-    q = (select(geo.c.code, geo.c.name, func.sum(func.coalesce(pop.c.population, 0)).label("population"),
+    q = (select(geo.c.code, geo.c.name.label("unit"), func.sum(func.coalesce(pop.c.population, 0)).label("population"),
                 func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
                 func.sum(func.coalesce(part.c.active, 0)).label("active"))
          .select_from(geo).outerjoin(pop, pop.c.regency_code == geo.c.regency_code)
@@ -139,7 +139,7 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
          .group_by(geo.c.code, geo.c.name).order_by(geo.c.code))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["code", "name", "population", "participants", "active"])
+                          columns=["code", "unit", "population", "participants", "active"])
     for c in ("population", "participants", "active"):
         df[c] = df[c].astype("int64")
     df["coverage_pct"] = (df["participants"] / df["population"].where(df["population"] > 0) * 100).round(2)
@@ -292,7 +292,7 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
     is_fktp = Facility.level == "FKTP"
     gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
     panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
-    q = (select(code_col.label("code"), name_col.label("name"),
+    q = (select(code_col.label("code"), name_col.label("unit"),
                 func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
                 func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
                 func.sum(gp).label("doctors"), func.sum(panel).label("registered"),
@@ -306,7 +306,7 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
          .group_by(code_col, name_col).order_by(code_col))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["code", "name", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"])
+                          columns=["code", "unit", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"])
     for c in ("fktp", "fkrtl", "doctors", "registered", "capitation_paid"):
         df[c] = df[c].astype("int64")
     df["participants_per_doctor"] = (df["registered"] / df["doctors"].where(df["doctors"] > 0)).round(0)

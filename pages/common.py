@@ -1,0 +1,103 @@
+"""Streamlit glue shared by app.py and the pages: database, signed-in scope, language, formatting.
+
+No KPI is computed here: pages call jkn_core and draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from jkn_core import access, fmt, kpi
+from jkn_core.db import get_engine, is_populated
+from jkn_core.exports import MIME_TYPES, export_table, may_export
+from jkn_core.i18n import t as _t
+from jkn_core.scope import Scope
+
+
+def engine():  # type: ignore[no-untyped-def]
+    return get_engine()
+
+
+@st.cache_resource(show_spinner=False)
+def _first_start_lock() -> dict:
+    return {"done": False}
+
+
+def ensure_database() -> None:
+    """On first start, build the default demo world (with a progress bar); later starts reuse it."""
+    state = _first_start_lock()
+    if state["done"]:
+        return
+    eng = engine()
+    if not is_populated(eng):
+        from jkn_core.generator import generate
+
+        bar = st.progress(0.0, text=_t("first_start", lang()))
+        generate(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{_t('first_start', lang())} {m}"))
+        bar.empty()
+    state["done"] = True
+
+
+def lang() -> str:
+    return st.session_state.get("lang", st.query_params.get("lang", "id"))
+
+
+def t(key: str) -> str:
+    return _t(key, lang())
+
+
+def scope() -> Scope:
+    """The signed-in user's scope (app.py guarantees a signed-in user before pages run)."""
+    s = st.session_state.get("scope")
+    if s is None:
+        st.stop()
+    return s
+
+
+def require(page_key: str) -> Scope:
+    s = scope()
+    try:
+        access.require_page(s, page_key)
+    except access.ScopeError:
+        st.error(t("not_allowed"))
+        st.stop()
+    st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
+    return s
+
+
+def rupiah(x: float | int | None) -> str:
+    return fmt.rupiah(x, lang())
+
+
+def number(x: float | int | None, decimals: int = 0) -> str:
+    return fmt.number(x, decimals, lang())
+
+
+def pct(x: float | None, decimals: int = 2) -> str:
+    return fmt.pct(x, decimals, lang())
+
+
+def period_label(p: int) -> str:
+    return fmt.period_label(p, lang())
+
+
+def download_buttons(df: pd.DataFrame, what: str, key: str) -> None:
+    """CSV and Excel downloads of a table; every export goes through jkn_core.exports (scope, audit)."""
+    s = scope()
+    if not may_export(s, df):
+        st.caption(t("not_allowed"))
+        return
+    c1, c2 = st.columns(2)
+    for col, fmt_, label in ((c1, "csv", "download_csv"), (c2, "xlsx", "download_xlsx")):
+        # deferred: the file is made (and the export audited) only when the user clicks
+        col.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f),
+                            file_name=f"{what}.{fmt_}", mime=MIME_TYPES[fmt_], key=f"dl_{key}_{fmt_}",
+                            on_click="ignore")
+
+
+def synthetic_banner() -> None:
+    if kpi.is_synthetic(engine()):
+        st.caption(f"⚠️ {t('synthetic_notice')}")
