@@ -1,0 +1,379 @@
+"""Delinquency features: THE single place their definitions live (training and scoring share it).
+
+Unit of a row: one self-paying family (PBPU / BP) and one **label month** ``M`` (YYYYMM). Every feature
+describes the family *as known at the end of month M-1*; nothing from month ``M`` or later is read:
+
+- ledger rows count only when ``period < M``, and a bill counts as paid only when ``paid_period < M``
+  (a later payment of an old bill is not yet known at the end of M-1);
+- care events and collection actions count only when ``period < M``;
+- the family record (class, members, auto-debit, registration date, head's birth year, arrears before
+  the ledger started) and the regency (income index, city) are static attributes.
+
+The label (``y``) is 1 when the bill of month ``M`` is **not paid within month M**: a current payer who
+misses it, or a family in arrears that does not cure in M. That is exactly the event whose true
+probability the demo generator keeps in ``truth_family(family_id, period=M)``.
+
+How it is computed (set-based, chunked, ready to move to Spark)
+1. Families are read in chunks of consecutive ids (``chunk_size``). For each chunk three SQL queries
+   read the family record (joined to its regency), its ledger rows, its care events and its collection
+   actions: plain filtered scans, the same on SQLite and PostgreSQL.
+2. The ledger becomes a dense family × month matrix (columns = ledger months). Window features are
+   cumulative scans along the month axis (run length of arrears, exponentially decayed arrears,
+   rolling counts over 3/6/12 months), evaluated at column ``M-1`` for each label month. In Spark each
+   one is a window function ``OVER (PARTITION BY family_id ORDER BY period ROWS BETWEEN k PRECEDING AND
+   CURRENT ROW)`` on the monthly table filtered to ``period < M`` (see ``docs/collections.md``).
+3. No Python loop runs per family: loops run over label months (at most the ledger length) and
+   chunks only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from jkn_core.schema import (
+    SELF_PAYING_SEGMENTS,
+    CareEvent,
+    CollectionAction,
+    Contribution,
+    Family,
+    Regency,
+    TruthFamily,
+)
+
+#: Model inputs, in order. Descriptions (id, en) are the plain words used for per-row reasons.
+FEATURES: dict[str, tuple[str, str]] = {
+    "arrears_months": ("Bulan menunggak saat ini", "Months in arrears now"),
+    "longest_streak": ("Tunggakan terpanjang (bulan)", "Longest arrears streak (months)"),
+    "missed_decay": ("Riwayat menunggak baru-baru ini", "Recent history of arrears"),
+    "missed_3m": ("Bulan menunggak, 3 bulan terakhir", "Months in arrears, last 3 months"),
+    "missed_12m": ("Bulan menunggak, 12 bulan terakhir", "Months in arrears, last 12 months"),
+    "paid_3m": ("Iuran terbayar, 3 bulan terakhir", "Bills paid, last 3 months"),
+    "paid_6m": ("Iuran terbayar, 6 bulan terakhir", "Bills paid, last 6 months"),
+    "paid_12m": ("Iuran terbayar, 12 bulan terakhir", "Bills paid, last 12 months"),
+    "ontime_share": ("Porsi bayar tepat bulan", "Share of bills paid in their month"),
+    "late_share": ("Porsi bayar lewat tgl 10", "Share of payments after the 10th"),
+    "months_observed": ("Bulan riwayat tercatat", "Months of recorded history"),
+    "arrears_before_months": ("Tunggakan sebelum riwayat", "Arrears before the recorded history"),
+    "tenure_months": ("Lama menjadi peserta (bulan)", "Membership tenure (months)"),
+    "early_inpatient": ("Rawat inap di 3 bulan pertama", "Inpatient stay in the first 3 months"),
+    "months_since_inpatient": ("Bulan sejak rawat inap terakhir", "Months since the last inpatient stay"),
+    "outpatient_12m": ("Rawat jalan, 12 bulan terakhir", "Outpatient visits, last 12 months"),
+    "care_cost_12m": ("Biaya layanan, 12 bulan terakhir (juta Rp)", "Care cost, last 12 months (Rp million)"),
+    "actions_12m": ("Tindakan penagihan, 12 bulan terakhir", "Collection actions, last 12 months"),
+    "actions_paid_12m": ("Penagihan berhasil dibayar, 12 bulan", "Collection actions that got paid, 12 months"),
+    "months_since_action": ("Bulan sejak penagihan terakhir", "Months since the last collection action"),
+    "kelas": ("Kelas rawat", "Care class"),
+    "members": ("Jumlah anggota keluarga", "Family members"),
+    "head_age": ("Usia kepala keluarga", "Age of the family head"),
+    "auto_debit": ("Autodebet", "Auto-debit"),
+    "is_bp": ("Segmen BP", "BP segment"),
+    "income_index": ("Indeks pendapatan daerah", "Regional income index"),
+    "is_city": ("Tinggal di kota", "Lives in a city"),
+    "bill": ("Iuran bulanan keluarga (ribu Rp)", "Monthly bill of the family (Rp thousand)"),
+}
+FEATURE_NAMES: list[str] = list(FEATURES)
+
+#: Columns every feature frame carries besides the features.
+ID_COLUMNS = ["family_id", "period", "branch_code", "province_code", "regency_code", "segment", "weight"]
+#: Extra (non-model) columns: arrears in Rupiah as of M-1, the monthly bill in Rupiah, "often late".
+EXTRA_COLUMNS = ["arrears_rp", "bill_rp", "often_late"]
+
+MAX_ARREARS_BILLED = 24  # arrears are counted up to 24 months (Perpres 64/2020)
+DECAY = 0.85  # monthly decay of the "recent arrears" memory
+NEVER = 99  # "months since" when it never happened in the recorded history
+LATE_DAY = 10  # bills are due by the 10th
+
+
+def pidx(period: int | np.ndarray) -> int | np.ndarray:
+    """YYYYMM -> month index (months since year 0), so that differences are month counts."""
+    p = np.asarray(period)
+    out = (p // 100) * 12 + p % 100 - 1
+    return int(out) if np.ndim(out) == 0 else out
+
+
+def period_from_index(i: int) -> int:
+    return int((i // 12) * 100 + i % 12 + 1)
+
+
+def next_period(period: int) -> int:
+    return period_from_index(pidx(period) + 1)
+
+
+def ledger_range(engine: Engine) -> tuple[int, int] | None:
+    """First and last ledger month, or None when the ledger is empty."""
+    with engine.connect() as conn:
+        lo, hi = conn.execute(select(func.min(Contribution.period), func.max(Contribution.period))).one()
+    return (int(lo), int(hi)) if lo is not None else None
+
+
+def label_months(engine: Engine, min_history: int = 3) -> list[int]:
+    """Ledger months usable as label months (at least ``min_history`` months of history before them)."""
+    rng = ledger_range(engine)
+    if rng is None:
+        return []
+    lo, hi = pidx(rng[0]), pidx(rng[1])
+    return [period_from_index(i) for i in range(lo + min_history, hi + 1)]
+
+
+def scoring_month(engine: Engine) -> int:
+    """The month scores are for: the month after the last ledger month (all data is history)."""
+    rng = ledger_range(engine)
+    if rng is None:
+        raise ValueError("the contribution ledger is empty: nothing to score")
+    return next_period(rng[1])
+
+
+def _family_chunks(engine: Engine, chunk_size: int, branch_code: str | None,
+                   family_ids: Iterable[int] | None) -> Iterator[tuple[int, int]]:
+    """Consecutive id ranges holding at most ``chunk_size`` self-paying families each."""
+    q = select(Family.id).where(Family.segment.in_(SELF_PAYING_SEGMENTS)).order_by(Family.id)
+    if branch_code:
+        q = q.where(Family.branch_code == branch_code)
+    if family_ids is not None:
+        q = q.where(Family.id.in_([int(i) for i in family_ids]))
+    with engine.connect() as conn:
+        ids = np.array([r[0] for r in conn.execute(q)], dtype=np.int64)
+    for start in range(0, len(ids), chunk_size):
+        part = ids[start:start + chunk_size]
+        yield int(part[0]), int(part[-1])
+
+
+def build(engine: Engine, months: list[int], *, chunk_size: int = 20_000, branch_code: str | None = None,
+          family_ids: Iterable[int] | None = None, with_truth: bool = False,
+          progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
+    """Feature rows for every self-paying family registered in each label month of ``months``.
+
+    ``months`` may include the scoring month (the month after the ledger); its ``y`` is missing.
+    ``with_truth`` adds ``p_true`` from ``truth_family`` (NaN where the truth is unknown).
+    """
+    rng = ledger_range(engine)
+    if rng is None or not months:
+        return _empty()
+    family_ids = list(family_ids) if family_ids is not None else None
+    chunks = list(_family_chunks(engine, chunk_size, branch_code, family_ids))
+    frames = []
+    for i, (lo, hi) in enumerate(chunks):
+        frames.append(_build_chunk(engine, lo, hi, sorted(months), rng, branch_code, family_ids, with_truth))
+        if progress:
+            progress((i + 1) / len(chunks), f"features {i + 1}/{len(chunks)}")
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _empty()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=ID_COLUMNS + FEATURE_NAMES + EXTRA_COLUMNS + ["y"])
+
+
+def _read_chunk(engine: Engine, lo: int, hi: int, branch_code: str | None,
+                family_ids: list[int] | None) -> tuple[pd.DataFrame, ...]:
+    fam_cond = [Family.id.between(lo, hi), Family.segment.in_(SELF_PAYING_SEGMENTS)]
+    if branch_code:
+        fam_cond.append(Family.branch_code == branch_code)
+    if family_ids is not None:
+        fam_cond.append(Family.id.in_([i for i in family_ids if lo <= i <= hi]))
+    fq = (select(Family.id.label("family_id"), Family.segment, Family.kelas, Family.members,
+                 Family.regency_code, Family.branch_code, Regency.province_code, Family.registered_on,
+                 Family.auto_debit, Family.head_birth_year, Family.arrears_before_months, Family.weight,
+                 Regency.income_index, Regency.is_city)
+          .join(Regency, Regency.code == Family.regency_code).where(*fam_cond).order_by(Family.id))
+    in_chunk = select(Family.id).where(*fam_cond)
+    lq = (select(Contribution.family_id, Contribution.period, Contribution.billed, Contribution.paid_period,
+                 Contribution.paid_date)
+          .where(Contribution.family_id.between(lo, hi), Contribution.family_id.in_(in_chunk)))
+    cq = (select(CareEvent.family_id, CareEvent.period, CareEvent.kind, CareEvent.cost)
+          .where(CareEvent.family_id.between(lo, hi), CareEvent.family_id.in_(in_chunk)))
+    aq = (select(CollectionAction.family_id, CollectionAction.period, CollectionAction.outcome)
+          .where(CollectionAction.family_id.between(lo, hi), CollectionAction.family_id.in_(in_chunk)))
+    with engine.connect() as conn:
+        fam = pd.DataFrame(conn.execute(fq).mappings().all())
+        led = pd.DataFrame(conn.execute(lq).all(), columns=["family_id", "period", "billed", "paid_period",
+                                                             "paid_date"])
+        care = pd.DataFrame(conn.execute(cq).all(), columns=["family_id", "period", "kind", "cost"])
+        acts = pd.DataFrame(conn.execute(aq).all(), columns=["family_id", "period", "outcome"])
+    return fam, led, care, acts
+
+
+def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple[int, int],
+                 branch_code: str | None, family_ids: list[int] | None, with_truth: bool) -> pd.DataFrame:
+    fam, led, care, acts = _read_chunk(engine, lo, hi, branch_code, family_ids)
+    if fam.empty:
+        return _empty()
+    n = len(fam)
+    first, last = pidx(rng[0]), pidx(rng[1])
+    W = last - first + 1
+    row = pd.Index(fam["family_id"].to_numpy())
+
+    # --- dense family x month matrices of the ledger ------------------------------------------------
+    reg = np.zeros((n, W), dtype=bool)  # a bill exists (family registered that month)
+    paid_at = np.full((n, W), 10**9, dtype=np.int64)  # month index the bill was paid (huge = unpaid)
+    paid_day = np.zeros((n, W), dtype=np.int16)
+    bill = np.zeros(n, dtype=np.int64)
+    if len(led):
+        r = row.get_indexer(led["family_id"].to_numpy())
+        c = pidx(led["period"].to_numpy(np.int64)) - first
+        reg[r, c] = True
+        pp = pd.to_numeric(led["paid_period"], errors="coerce")
+        has = pp.notna().to_numpy()
+        paid_at[r[has], c[has]] = pidx(pp[has].to_numpy(np.int64))
+        day = pd.to_datetime(led["paid_date"], errors="coerce").dt.day.fillna(0).to_numpy(np.int16)
+        paid_day[r, c] = day
+        bill_s = pd.Series(led["billed"].to_numpy(np.int64)).groupby(r).max()
+        bill[bill_s.index.to_numpy()] = bill_s.to_numpy()
+    month_idx = first + np.arange(W)
+    # in arrears at the end of month p: the bill of p exists and was not paid by the end of p.
+    # (paid_at > p is the same fact whether seen at the end of p or later, so this matrix is leak-free
+    # for every p < M.)
+    arrears_end = reg & (paid_at > month_idx[None, :])
+    ontime = reg & (paid_at == month_idx[None, :])
+    late = ontime & (paid_day > LATE_DAY)
+
+    # cumulative scans along months (evaluated at column M-1 below)
+    run = np.zeros((n, W), dtype=np.int32)
+    longest = np.zeros((n, W), dtype=np.int32)
+    decay = np.zeros((n, W))
+    before = fam["arrears_before_months"].fillna(0).to_numpy(np.int64)
+    d0 = np.where(before > 0, (1 - DECAY ** np.minimum(before, 60)) / (1 - DECAY), 0.0)
+    prev_run = np.where(reg[:, 0], before, 0)
+    prev_long = prev_run.copy()
+    prev_dec = d0
+    for j in range(W):
+        cur = arrears_end[:, j]
+        run[:, j] = np.where(cur, prev_run + 1, 0)
+        longest[:, j] = np.maximum(prev_long, run[:, j])
+        decay[:, j] = prev_dec * DECAY + cur
+        prev_run, prev_long, prev_dec = run[:, j], longest[:, j], decay[:, j]
+    c_arrears = np.cumsum(arrears_end, axis=1)
+    c_reg = np.cumsum(reg, axis=1)
+    c_ontime = np.cumsum(ontime, axis=1)
+    c_late = np.cumsum(late, axis=1)
+
+    def window(cum: np.ndarray, end: int, k: int) -> np.ndarray:
+        """Sum of the underlying matrix over columns (end-k, end]."""
+        lo_ = end - k
+        return cum[:, end] - (cum[:, lo_] if lo_ >= 0 else 0)
+
+    # --- care and actions as family x month counts -----------------------------------------------
+    inp = np.zeros((n, W), dtype=np.int16)
+    outp = np.zeros((n, W), dtype=np.int16)
+    cost = np.zeros((n, W))
+    if len(care):
+        r = row.get_indexer(care["family_id"].to_numpy())
+        c = pidx(care["period"].to_numpy(np.int64)) - first
+        ok = (c >= 0) & (c < W) & (r >= 0)
+        is_inp = (care["kind"].to_numpy() == "rawat_inap") & ok
+        is_out = (care["kind"].to_numpy() != "rawat_inap") & ok
+        np.add.at(inp, (r[is_inp], c[is_inp]), 1)
+        np.add.at(outp, (r[is_out], c[is_out]), 1)
+        np.add.at(cost, (r[ok], c[ok]), care["cost"].to_numpy(float)[ok])
+    act = np.zeros((n, W), dtype=np.int16)
+    act_paid = np.zeros((n, W), dtype=np.int16)
+    if len(acts):
+        r = row.get_indexer(acts["family_id"].to_numpy())
+        c = pidx(acts["period"].to_numpy(np.int64)) - first
+        ok = (c >= 0) & (c < W) & (r >= 0)  # outcomes recorded after the ledger are for later months
+        np.add.at(act, (r[ok], c[ok]), 1)
+        paid_o = ok & np.isin(acts["outcome"].to_numpy(), ["paid", "rehab_registered"])
+        np.add.at(act_paid, (r[paid_o], c[paid_o]), 1)
+    c_out, c_cost, c_act, c_act_paid = (np.cumsum(a, axis=1) for a in (outp, cost, act, act_paid))
+    # last month index (<= column) with an inpatient stay / an action; -10**6 when none
+    def last_seen(mat: np.ndarray) -> np.ndarray:
+        idx = np.where(mat > 0, month_idx[None, :], -10**6)
+        return np.maximum.accumulate(idx, axis=1)
+
+    last_inp = last_seen(inp)
+    last_act = last_seen(act)
+
+    reg_on = pd.to_datetime(fam["registered_on"])
+    reg_month = (reg_on.dt.year * 12 + reg_on.dt.month - 1).to_numpy(np.int64)
+    # inpatient stay within the first 3 months of membership (observable when those months are recorded)
+    early_mask = (month_idx[None, :] >= reg_month[:, None]) & (month_idx[None, :] < reg_month[:, None] + 3)
+    early_cum = np.cumsum((inp > 0) & early_mask, axis=1)
+
+    static = {
+        "kelas": fam["kelas"].to_numpy(float), "members": fam["members"].to_numpy(float),
+        "auto_debit": fam["auto_debit"].astype(int).to_numpy(float),
+        "is_bp": (fam["segment"] == "BP").to_numpy(float),
+        "income_index": fam["income_index"].to_numpy(float), "is_city": fam["is_city"].astype(int).to_numpy(float),
+        "arrears_before_months": before.astype(float), "bill": bill / 1000.0,
+    }
+
+    out = []
+    for M in months:
+        m = pidx(M) - first  # column of the label month; features read columns < m only
+        if m < 1 or m > W:
+            continue
+        e = m - 1  # column of M-1
+        if m < W:
+            member = reg[:, m]  # the family has a bill in M: it is a label row
+            y = (~(reg[:, m] & (paid_at[:, m] == month_idx[m]))).astype(float)
+        else:  # the scoring month: families still registered at the end of the ledger
+            member = reg[:, e]
+            y = np.full(n, np.nan)
+        member = member & reg[:, e]  # at least one month of history
+        if not member.any():
+            continue
+        obs = c_reg[:, e].astype(float)
+        # a bill of p < M counts as paid only when paid before M (as-of the end of M-1)
+        paid_asof = reg[:, :m] & (paid_at[:, :m] < pidx(M))
+        c_paid = np.cumsum(paid_asof, axis=1)
+        f = {
+            "arrears_months": run[:, e].astype(float),
+            "longest_streak": longest[:, e].astype(float),
+            "missed_decay": decay[:, e],
+            "missed_3m": window(c_arrears, e, 3).astype(float),
+            "missed_12m": window(c_arrears, e, 12).astype(float),
+            "paid_3m": window(c_paid, e, 3).astype(float),
+            "paid_6m": window(c_paid, e, 6).astype(float),
+            "paid_12m": window(c_paid, e, 12).astype(float),
+            "ontime_share": np.where(obs > 0, c_ontime[:, e] / np.maximum(obs, 1), np.nan),
+            "late_share": np.where(window(c_ontime, e, 12) > 0,
+                                   window(c_late, e, 12) / np.maximum(window(c_ontime, e, 12), 1), 0.0),
+            "months_observed": obs,
+            "tenure_months": (pidx(M) - reg_month).astype(float),
+            "early_inpatient": (early_cum[:, e] > 0).astype(float),
+            "months_since_inpatient": np.minimum(pidx(M) - last_inp[:, e], NEVER).astype(float),
+            "outpatient_12m": window(c_out, e, 12).astype(float),
+            "care_cost_12m": window(c_cost, e, 12) / 1e6,
+            "actions_12m": window(c_act, e, 12).astype(float),
+            "actions_paid_12m": window(c_act_paid, e, 12).astype(float),
+            "months_since_action": np.minimum(pidx(M) - last_act[:, e], NEVER).astype(float),
+            "head_age": (M // 100 - fam["head_birth_year"].to_numpy()).astype(float),
+            **static,
+        }
+        k_ledger = np.minimum(run[:, e], MAX_ARREARS_BILLED)
+        frame = pd.DataFrame({
+            "family_id": fam["family_id"].to_numpy(np.int64), "period": M,
+            "branch_code": fam["branch_code"].to_numpy(), "province_code": fam["province_code"].to_numpy(),
+            "regency_code": fam["regency_code"].to_numpy(), "segment": fam["segment"].to_numpy(),
+            "weight": fam["weight"].to_numpy(np.int64),
+            **{k: f[k] for k in FEATURE_NAMES},
+            "arrears_rp": k_ledger * bill, "bill_rp": bill,
+            "often_late": (window(c_late, e, 12) + window(c_arrears, e, 12)) >= 3,
+            "y": y,
+        })[member]
+        out.append(frame)
+    if not out:
+        return _empty()
+    res = pd.concat(out, ignore_index=True)
+    if with_truth:
+        res = _attach_truth(engine, res, lo, hi)
+    return res
+
+
+def _attach_truth(engine: Engine, frame: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """``p_true`` = truth_family.p_miss for (family, label month); evaluation only, never a feature."""
+    periods = sorted(frame["period"].unique().tolist())
+    q = select(TruthFamily.family_id, TruthFamily.period, TruthFamily.p_miss).where(
+        and_(TruthFamily.family_id.between(lo, hi), TruthFamily.period.in_(periods)))
+    with engine.connect() as conn:
+        truth = pd.DataFrame(conn.execute(q).all(), columns=["family_id", "period", "p_true"])
+    truth["family_id"] = truth["family_id"].astype(np.int64)
+    truth["period"] = truth["period"].astype(np.int64)
+    frame = frame.astype({"period": np.int64})
+    return frame.merge(truth, on=["family_id", "period"], how="left")

@@ -1,0 +1,75 @@
+"""Delinquency model card: held-out metrics vs the oracle, calibration curve, importance, breakdowns."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from jkn_core import modeling
+from jkn_core.delinquency import MODEL_NAME
+from pages.common import download_buttons, lang, number, require, synthetic_banner, t
+
+scope = require("model_delinquency")
+st.title(t("page_model_delinquency"))
+synthetic_banner()
+card = modeling.read_card(MODEL_NAME)
+if not card:
+    st.info(t("md_no_model"))
+    st.stop()
+
+
+def _f(x: float | None, d: int = 4) -> str:
+    return "–" if x is None else number(x, d)
+
+
+st.subheader(t("md_title_card"))
+st.caption(f"{t('wq_model_version')}: `{card.get('model_version')}` · {t('md_champion')}: {card.get('champion')} · "
+           f"{t('md_target')}: {card.get('target')}")
+c = st.columns(5)
+c[0].metric(t("md_roc_auc"), _f(card["roc_auc"]))
+c[1].metric(t("md_oracle"), _f(card["oracle_roc_auc"]))
+c[2].metric(t("md_pr_auc"), _f(card["pr_auc"]))
+c[3].metric(t("md_brier"), _f(card["brier"]))
+c[4].metric(t("md_ece"), _f(card["ece"]))
+if card["oracle_roc_auc"] is None:
+    st.info(t("md_oracle_na"))
+c = st.columns(2)
+c[0].metric(t("md_rows"), f"{number(card['n_train'])} / {number(card['n_test'])}")
+c[1].metric(t("md_range"), f"{card['data_from']} – {card['data_to']}")
+
+left, right = st.columns(2)
+cal = pd.DataFrame(card.get("calibration", []))
+fig = go.Figure()
+fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="ideal", line={"dash": "dot", "color": "grey"}))
+if not cal.empty:
+    fig.add_trace(go.Scatter(x=cal["predicted"], y=cal["observed"], mode="lines+markers", name=t("md_observed")))
+fig.update_layout(title=t("md_calibration"), xaxis_title=t("md_predicted"), yaxis_title=t("md_observed"),
+                  height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+left.plotly_chart(fig, key="md_calibration")
+
+imp = pd.DataFrame(card.get("importance", []))
+if not imp.empty:
+    labels = {f["name"]: f["en" if lang() == "en" else "id"] for f in card.get("features", [])}
+    imp = imp.head(15).iloc[::-1]
+    fig2 = go.Figure(go.Bar(x=imp["importance"], y=imp["feature"].map(lambda f: labels.get(f, f)), orientation="h",
+                            error_x={"type": "data", "array": imp["std"]}))
+    fig2.update_layout(title=t("md_importance"), height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    right.plotly_chart(fig2, key="md_importance")
+
+st.subheader(t("md_candidates"))
+st.dataframe(pd.DataFrame(card.get("candidates", {})).T.rename_axis("model").reset_index(), hide_index=True,
+             key="md_candidates")
+
+st.subheader(t("md_by_segment"))
+seg = pd.DataFrame(card.get("by_segment", []))
+st.dataframe(seg, hide_index=True, key="md_by_segment")
+
+st.subheader(t("md_by_branch"))
+by_branch = pd.DataFrame(card.get("by_branch", []))
+if scope.branch_code and not by_branch.empty:
+    by_branch = by_branch.assign(mine=by_branch["branch_code"] == scope.branch_code).sort_values(
+        "mine", ascending=False).drop(columns="mine")
+st.dataframe(by_branch, hide_index=True, key="md_by_branch")
+download_buttons(by_branch, "metrik_model_per_cabang", "md_branch")
+
+with st.expander(t("md_versions")):
+    st.json(card.get("versions", {}))

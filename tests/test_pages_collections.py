@@ -1,0 +1,81 @@
+"""Work queue and model pages in the real app (AppTest): who sees what, and recording an outcome."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def writable_app(monkeypatch, writable_sqlite_world):
+    monkeypatch.setenv("JKN_DATABASE_URL", writable_sqlite_world.url)
+    monkeypatch.chdir(ROOT)
+    return writable_sqlite_world
+
+
+def _signed_in(user: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_cabang_sees_the_queue_and_records_an_outcome(writable_app):
+    at = _signed_in("cabang", "cabang-demo")
+    at.switch_page("pages/work_queue.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Antrian Penagihan"
+    table = at.dataframe[0].value
+    assert len(table) > 10 and table["rank"].tolist()[:3] == [1, 2, 3]
+    assert table["reasons"].str.len().gt(5).all()
+    with writable_app.engine.connect() as conn:  # scored on first use with the shipped model
+        assert conn.execute(text("SELECT COUNT(*) FROM model_scores WHERE model = 'delinquency'")).scalar() > 1000
+        ids = ",".join(str(int(f)) for f in table["family_id"])
+        branches = {r[0] for r in conn.execute(text(f"SELECT DISTINCT branch_code FROM families WHERE id IN ({ids})"))}
+    assert branches == {"0301"}
+    fam = int(table["family_id"].iloc[1])
+    at.selectbox(key="wq_family").set_value(fam)
+    at.selectbox(key="wq_outcome").set_value("promised")
+    at.text_input(key="wq_note").input("janji bayar Jumat")
+    at.button(key="wq_save").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Hasil tersimpan."
+    hist = at.dataframe[1].value
+    assert hist.iloc[0]["recorded_by"] == "cabang" and hist.iloc[0]["outcome"] == "Janji bayar"
+    assert hist.iloc[0]["note"] == "janji bayar Jumat"
+    with writable_app.engine.connect() as conn:
+        row = conn.execute(text("SELECT outcome, recorded_by FROM collection_actions WHERE family_id = :f "
+                                "ORDER BY id DESC LIMIT 1"), {"f": fam}).one()
+    assert tuple(row) == ("promised", "cabang")
+    rates = at.dataframe[3].value
+    assert len(rates) >= 2
+    labels = [b.label for b in at.get("download_button")]
+    assert "Unduh CSV" in labels and "Unduh Excel" in labels
+
+
+def test_direksi_opens_the_model_page_but_not_the_queue(writable_app):
+    at = _signed_in("direksi", "direksi-demo")
+    at.switch_page("pages/model_delinquency.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Model Risiko Tunggakan"
+    values = {m.label: m.value for m in at.metric}
+    assert float(values["ROC AUC (uji)"].replace(",", ".")) > 0.95
+    assert float(values["ROC AUC oracle"].replace(",", ".")) > 0.95
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    xs = spec["data"][1]["x"]
+    n_bins = len(base64.b64decode(xs["bdata"])) // 8 if isinstance(xs, dict) else len(xs)
+    assert n_bins == 10  # ten calibration bins
+    assert max(len(d.value) for d in at.dataframe) > 50
+    at.switch_page("pages/work_queue.py").run()
+    assert not at.exception
+    assert any("tidak berhak" in e.value for e in at.error)
+    assert len(at.dataframe) == 0
