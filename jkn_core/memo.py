@@ -1,0 +1,102 @@
+"""Credit memo (PDF, fpdf2) of one SIF assessment: facts, score, reasons, policy checks, decision.
+
+:func:`credit_memo` returns the PDF bytes; :func:`export_memo` also writes the export to the audit log.
+Text uses fpdf2's core Helvetica (Latin-1); characters outside Latin-1 are replaced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fpdf import FPDF
+from sqlalchemy import Engine
+
+from jkn_core import fmt
+from jkn_core.access import audit
+from jkn_core.i18n import t
+from jkn_core.scope import Scope
+
+
+def _latin1(text: Any) -> str:
+    s = str(text).replace("\u2013", "-").replace("\u2014", "-").replace("\u2264", "<=").replace("\u2265", ">=")
+    return s.encode("latin-1", "replace").decode("latin-1")
+
+
+def credit_memo(result: dict[str, Any], lang: str = "id", officer: str = "", note: str | None = None,
+                compress: bool = True) -> bytes:
+    """The memo as PDF bytes. ``result`` is what :func:`jkn_core.sif.assess_application` returns."""
+    a = result["assessment"]
+    prof = result["profile"]
+    pdf = FPDF(format="A4")
+    pdf.set_compression(compress)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def line(text: Any, size: int = 10, bold: bool = False, h: float = 6) -> None:
+        pdf.set_font("Helvetica", "B" if bold else "", size)
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(width, h, _latin1(text))
+
+    def pair(label: str, value: Any) -> None:
+        pdf.set_font("Helvetica", "", 10)
+        pdf.set_x(pdf.l_margin)
+        pdf.cell(70, 6, _latin1(label))
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(width - 70, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+    line(t("memo_title", lang), 16, True, 9)
+    line(f"{result['facility_name']} ({result['facility_code']})", 13, True, 8)
+    line(f"{t('sif_as_of', lang)}: {fmt.period_label(result['as_of'], lang)} - {t('sif_officer', lang)}: {officer}",
+         9)
+    pdf.ln(2)
+    line(t("sif_bpjs_facts", lang), 12, True, 8)
+    pair(t("sif_type", lang), t(f"type_{prof['type']}", lang))
+    pair(t("branch", lang), prof["branch_name"])
+    pair(t("sif_contract", lang), f"{prof['contract_start']} - {prof['contract_end']}")
+    pair(t("sif_months_remaining", lang), fmt.number(prof["contract_months_remaining"], 0, lang))
+    pair(t("sif_registered", lang), fmt.number(prof["registered"], 0, lang))
+    pair(t("sif_capitation_income", lang), fmt.rupiah(prof["capitation_income"], lang))
+    pair(t("participants_per_doctor", lang), fmt.number(prof["participants_per_doctor"], 0, lang))
+    pdf.ln(2)
+    line(t("sif_request", lang), 12, True, 8)
+    pair(t("sif_amount", lang), fmt.rupiah(a.amount, lang))
+    pair(t("sif_tenor", lang), f"{a.tenor_months} {t('sif_months', lang)}")
+    pair(t("sif_rate", lang), fmt.pct(a.rate_pct, 2, lang))
+    pair(t("sif_instalment", lang), fmt.rupiah(round(a.instalment), lang))
+    pair(t("sif_instalment_share", lang), fmt.pct(100 * a.instalment_share, 1, lang))
+    pair(t("sif_max_loan", lang), fmt.rupiah(a.max_loan, lang))
+    pdf.ln(2)
+    line(t("sif_score_section", lang), 12, True, 8)
+    pair(t("sif_score", lang), str(result["score"]))
+    pair(t("sif_pd", lang), fmt.pct(100 * result["pd"], 2, lang))
+    pair(t("sif_grade", lang), result["grade"])
+    line(t("sif_reasons", lang), 10, True)
+    for r in result["reasons"] or []:
+        line(f"- {t('feat_' + r['feature'], lang)}: -{r['points_lost']} {t('sif_points', lang)}", 10)
+    if not result["reasons"]:
+        line(f"- {t('sif_no_reasons', lang)}", 10)
+    pdf.ln(2)
+    line(t("sif_checks", lang), 12, True, 8)
+    for c in a.checks:
+        mark = t("sif_pass", lang) if c.passed else t("sif_fail", lang)
+        line(f"[{mark}] {t('rule_' + c.rule, lang)} - {c.detail}", 9, False, 5)
+    pdf.ln(2)
+    line(f"{t('sif_decision', lang)}: {t('decision_' + result['decision'], lang).upper()}", 14, True, 9)
+    if note:
+        line(f"{t('sif_note', lang)}: {note}", 10)
+    pdf.ln(2)
+    line(f"{t('sif_model', lang)}: {result.get('model_version', '')}", 8, False, 4)
+    line(t("memo_disclaimer", lang), 8, False, 4)
+    return bytes(pdf.output())
+
+
+def export_memo(engine: Engine, scope: Scope, result: dict[str, Any], lang: str = "id",
+                note: str | None = None) -> bytes:
+    """The memo's bytes, with an ``export`` row in the audit log (what, facility, decision)."""
+    scope.require("sees_sif")
+    data = credit_memo(result, lang, scope.username, note)
+    audit(engine, scope, "export", {"what": "sif_credit_memo", "format": "pdf",
+                                    "facility_code": result["facility_code"], "decision": result["decision"],
+                                    "score": result["score"], "bytes": len(data)})
+    return data
