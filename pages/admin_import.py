@@ -1,0 +1,97 @@
+"""Admin: validated imports of CSV / Excel files (schema shown, template, dry run, every problem listed)."""
+
+import pandas as pd
+import streamlit as st
+
+from jkn_core import access, ingest
+from pages.common import engine, number, require, t
+
+scope = require("admin_import")
+st.title(t("page_admin_import"))
+st.caption(t("adm_import_intro"))
+
+# --- which table ------------------------------------------------------------------------------------
+wanted = st.query_params.get("table")
+if wanted in ingest.TABLES and "import_table" not in st.session_state:
+    st.session_state["import_table"] = wanted
+table = st.selectbox(t("adm_table"), ingest.TABLES, key="import_table")
+spec = ingest.SPECS[table]
+
+# --- its documented schema and template -------------------------------------------------------------
+with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
+    st.markdown(spec.description)
+    st.caption(t("adm_natural_key").format(key=", ".join(spec.key)))
+    schema = pd.DataFrame(
+        [
+            {
+                t("adm_col_column"): f.name,
+                t("adm_col_type"): f.type_label(),
+                t("adm_col_required"): f.required_label(),
+                t("adm_col_allowed"): f.allowed_label().replace("`", ""),
+                t("adm_col_meaning"): f.description,
+                t("adm_col_example"): f.example,
+            }
+            for f in spec.fields
+        ]
+    )
+    st.dataframe(schema, hide_index=True, width="stretch", key="import_schema")
+    if spec.rules:
+        st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in spec.rules))
+    # the template holds no database data (a header and one example row), so no export audit
+    st.download_button(t("adm_template"), data=ingest.template_bytes(table), file_name=f"{table}_template.csv",
+                       mime="text/csv", key="import_template", on_click="ignore")
+
+# --- the file ---------------------------------------------------------------------------------------
+max_mb = access.MAX_UPLOAD_MB
+upload = st.file_uploader(t("adm_upload").format(mb=max_mb), type=["csv", "xlsx"], key="import_file",
+                          max_upload_size=max_mb)
+dry_run = st.toggle(t("adm_dry_run"), value=True, key="import_dry_run")
+
+if upload is not None:
+    size_mb = upload.size / 1024 / 1024
+    if size_mb > max_mb:
+        st.error(t("adm_too_big").format(mb=size_mb, max=max_mb))
+    elif st.button(t("adm_run_check") if dry_run else t("adm_run_import"), type="primary", key="import_run"):
+        bar = st.progress(0.0, text=t("adm_progress").format(done=0, total="…"))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0,
+                         text=t("adm_progress").format(done=number(done), total=number(total)))
+
+        report = ingest.import_file(engine(), scope, table, upload.getvalue(), filename=upload.name,
+                                    dry_run=dry_run, progress=progress)
+        bar.empty()
+        st.session_state["import_report"] = report
+
+# --- the outcome ------------------------------------------------------------------------------------
+report = st.session_state.get("import_report")
+if report is not None and report.table == table:
+    if not report.ok:
+        st.error(t("adm_rejected").format(file=report.filename, n=len(report.problems)))
+        problems = ingest.problems_frame(report)
+        st.dataframe(
+            problems,
+            hide_index=True,
+            width="stretch",
+            key="import_problems",
+            column_config={"row": t("adm_col_row"), "column": t("adm_col_column"), "reason": t("adm_col_reason")},
+        )
+        # the problems describe the uploaded file (row, column, reason), not database data
+        st.download_button(t("adm_problems_download"), data=ingest.problems_csv(report),
+                           file_name=f"{table}_problems.csv", mime="text/csv", key="import_problems_dl",
+                           on_click="ignore")
+    else:
+        if report.dry_run:
+            st.info(t("adm_dry_ok").format(file=report.filename))
+        else:
+            st.success(t("adm_done").format(file=report.filename, table=table))
+        c = st.columns(4)
+        c[0].metric(t("adm_rows_in_file"), number(report.rows_in_file))
+        c[1].metric(t("adm_inserted"), number(report.inserted))
+        c[2].metric(t("adm_updated"), number(report.updated))
+        c[3].metric(t("adm_unchanged"), number(report.unchanged))
+        if report.families_created:
+            st.caption(t("adm_families_created").format(n=number(report.families_created)))
+        st.caption(report.summary())
+        for w in report.warnings:
+            st.warning(t("adm_warning").format(w=w))
