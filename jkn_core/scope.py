@@ -96,6 +96,12 @@ class Scope:
                 raise ScopeError("a region-scoped user needs a region column in this query")
             if region_col is not None:
                 conds.append(region_col == self.region_code)
+            else:  # only a branch column: keep the branches of the user's region
+                from sqlalchemy import select
+
+                from jkn_core.schema import Branch
+
+                conds.append(branch_col.in_(select(Branch.code).where(Branch.region_code == self.region_code)))
         return and_(*conds) if conds else true()
 
     def require(self, right: str) -> None:
