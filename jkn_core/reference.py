@@ -164,6 +164,9 @@ FKRTL_OWNERSHIP = {"swasta": 0.656, "pemerintah": 0.271, "tni_polri": 0.073}
 #: Participants per doctor norm: the 1:5,000 threshold of the capitation tiers (Permenkes 3/2023
 #: Pasal 6, V). Outlier: Jakarta Pusat about 1:7,000 (2017, source article).
 PARTICIPANTS_PER_DOCTOR_NORM = 5_000
+#: Jakarta Pusat, 2017 (source article, V): 91 FKTP and 27 hospitals; 300 k of 1.1 M residents not enrolled.
+JAKARTA_PUSAT_FKTP = 91
+JAKARTA_PUSAT_FKRTL = 27
 #: Capitation (Rp / participant / month), Permenkes 3/2023 Pasal 6(1) (V): by type, doctor ratio
 #: within the norm, dentist present.
 CAPITATION = {
