@@ -303,5 +303,8 @@ def reasons(model: Any, card: dict[str, Any], frame: pd.DataFrame, lang: str = "
             f = names[j]
             label = features.FEATURES[f][1 if lang == "en" else 0]
             words.append(f"{label}: {_fmt_value(f, float(vals.iat[i, j]), lang)}")
+        if not words:  # every feature sits at or below the typical family's risk
+            words.append("no factor above a typical family's risk" if lang == "en"
+                         else "tidak ada faktor di atas risiko keluarga pada umumnya")
         out.append(words)
     return out

@@ -38,7 +38,9 @@ TABLE_ORDER = ["regions", "provinces", "branches", "regencies", "population", "f
 
 #: People one participant row stands for at scale "default" (self-paying / other segments).
 BASE_WEIGHT = {"self": 300, "other": 3000}
-SCALES = {"small": 8.0, "default": 1.0, "large": 0.25}
+SCALES = {"small": 8.0, "default": 1.0, "large": 0.25, "full": 1 / 300}
+#: Scale "full" gives the self-paying segments (PBPU, BP: the ledger, arrears and the work queue)
+#: weight 1 = real row counts, and the other segments weight 10. Meant for one branch (``branches=``).
 DEFAULT_SEED = 20241231
 START_YEAR = 2014  # JKN started on 1 January 2014
 
@@ -134,6 +136,7 @@ def generate(
     months: int = config.DEFAULT_MONTHS,
     provinces: tuple[str, ...] | list[str] | None = None,
     progress: Progress | None = None,
+    branches: tuple[str, ...] | list[str] | None = None,
 ) -> dict[str, Any]:
     """(Re)build the demo world in ``engine``'s database. Returns a dict of counts and timings."""
     if scale not in SCALES:
@@ -142,7 +145,13 @@ def generate(
         raise ValueError("the demo keeps at least 24 months of history")
     tick = _Timer(progress)
     rng = np.random.default_rng(seed)
-    world = _build(rng, scale, end_period, months, tuple(provinces) if provinces else None, tick)
+    if branches:  # restrict the world to these branches (their provinces' figures, their regencies only)
+        from jkn_core.geography import build_geography as _geo
+
+        bt = _geo().branches
+        provinces = sorted(set(bt.loc[bt["code"].isin(list(branches)), "province_code"]))
+    world = _build(rng, scale, end_period, months, tuple(provinces) if provinces else None, tick,
+                   tuple(branches) if branches else None)
     tick(0.7, "writing to the database")
     drop_schema(engine)
     create_schema(engine)
@@ -155,6 +164,7 @@ def generate(
             "synthetic": "1", "seed": seed, "scale": scale, "end_period": end_period, "months": months,
             "first_period": int(period_of(index_of(end_period) - months + 1)),
             "provinces": ",".join(provinces) if provinces else "all",
+            **({"branches": ",".join(branches)} if branches else {}),
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         })
     _after_generate(engine)
@@ -192,7 +202,8 @@ def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
 
 # =====================================================================================================
 def _build(rng: np.random.Generator, scale: str, end_period: int, months: int,
-           provinces: tuple[str, ...] | None, tick: _Timer) -> dict[str, Any]:
+           provinces: tuple[str, ...] | None, tick: _Timer,
+           only_branches: tuple[str, ...] | None = None) -> dict[str, Any]:
     geo = build_geography()
     prov = geo.provinces.copy()
     reg = geo.regencies.copy()
@@ -242,6 +253,11 @@ def _build(rng: np.random.Generator, scale: str, end_period: int, months: int,
     col_tot = np.array([ref.SEGMENT_MIX_2024[s] for s in segs], float)
     cells = _ipf(reg["target"].to_numpy(), col_tot, seed_m)
     cells = np.round(cells).astype(np.int64)
+    if only_branches:  # keep the chosen branches' regencies (their cells as computed for the province)
+        keep = reg["branch_code"].isin(only_branches).to_numpy()
+        reg, cells, inc = reg[keep].reset_index(drop=True), cells[keep], inc[keep]
+        branches = branches[branches["code"].isin(only_branches)]
+        prov = prov.assign(population=prov["code"].map(reg.groupby("province_code")["pop_2024"].sum()).fillna(0))
     tick(0.05, "participants per regency and segment")
 
     # --- 4. rows and weights per cell, families ---------------------------------------------------
@@ -588,6 +604,13 @@ def _facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame,
     rs_w = pop ** 0.9 * inc ** 0.4
     rs_w[reg["name"].str.contains("Pegunungan Arfak").to_numpy()] = 0  # no partner hospital (V, 2025)
     counts["rumah_sakit"] = _largest_remainder(rs_w, n_rs)
+    # Jakarta Pusat (2017, V): 91 FKTP and 27 hospitals for ~1.1 M residents -> large panels, 1:7,000
+    for i in np.flatnonzero(reg["code"].to_numpy() == "31.71"):
+        fktp_types = [t for t in counts if t != "rumah_sakit"]
+        total = sum(int(counts[t][i]) for t in fktp_types)
+        for t in fktp_types:
+            counts[t][i] = max(int(round(counts[t][i] * ref.JAKARTA_PUSAT_FKTP / total)), 1)
+        counts["rumah_sakit"][i] = ref.JAKARTA_PUSAT_FKRTL
     letters = {"puskesmas": "P", "klinik_pratama": "K", "dpp": "D", "dokter_gigi": "G",
                "klinik_tni_polri": "T", "rumah_sakit": "R"}
     rows = []
@@ -658,7 +681,7 @@ def _facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.nda
     reg_end = mat[:, -1]
     # doctors: panels around the 1:5,000 norm; Jakarta Pusat and remote regencies run hotter (E)
     target_ratio = rng.lognormal(np.log(3900), 0.35, nf)
-    target_ratio *= np.where(fac["regency_code"].to_numpy() == "31.71", 1.75, 1.0)
+    target_ratio *= np.where(fac["regency_code"].to_numpy() == "31.71", 2.0, 1.0)
     target_ratio *= np.where(fac["regency_code"].str[:2].isin(["91", "93", "94", "95", "53"]).to_numpy(), 1.3, 1.0)
     doctors = np.maximum(1, np.round(reg_end / target_ratio)).astype(int)
     doctors = np.where(t == "dpp", 1, doctors)
@@ -702,30 +725,41 @@ def _sif(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws: int,
     registrations, poor KBK, low regional income, and the instalment's share of capitation income.
     """
     elig = fac[fac["type"].isin(["klinik_pratama", "dpp"])].copy()
-    per = fm.pivot_table(index="facility_code", columns="period", values="registered", aggfunc="sum")
-    kbk = fm.groupby("facility_code")["kbk_pct"].mean()
-    cap = fm.pivot_table(index="facility_code", columns="period", values="capitation_paid", aggfunc="sum")
-    first_p, mid_p, last_p = per.columns[0], per.columns[11], per.columns[-1]
-    elig = elig.join(per[[first_p, mid_p, last_p]].rename(columns={first_p: "r0", mid_p: "r11", last_p: "rN"}),
-                     on="code")
-    elig = elig.join(kbk.rename("kbk"), on="code").join(cap[mid_p].rename("cap_mid"), on="code")
+    codes = elig["code"].to_numpy()
+
+    def matrix(col: str) -> np.ndarray:
+        return fm.pivot_table(index="facility_code", columns="period", values=col, aggfunc="sum").reindex(
+            codes).to_numpy(float)
+
+    reg_m, cap_m, kbk_m = matrix("registered"), matrix("capitation_paid"), matrix("kbk_pct")
+    kbk_cum = np.cumsum(kbk_m, axis=1) / np.arange(1, kbk_m.shape[1] + 1)  # mean KBK up to each month
     n = len(elig)
     acc_good = elig["accreditation"].isin(["paripurna", "utama"]).to_numpy()
     years = elig["renewals"].to_numpy()
-    trend = (elig["r11"] - elig["r0"]) / elig["r0"].clip(lower=1)
-    ppd = elig["r11"] / elig["doctors"].clip(lower=1)
+    doctors = elig["doctors"].clip(lower=1).to_numpy()
+    static = (-3.0 + 0.6 * (elig["type"].to_numpy() == "dpp") - 0.6 * acc_good - 0.09 * years
+              + rng.normal(0, 0.35, n))
+
+    def logit_as_of(rows: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Facility log-odds from what is known at the end of window month ``col`` (no later data)."""
+        now = reg_m[rows, col]
+        before = reg_m[rows, np.maximum(col - 6, 0)]
+        trend = (now - before) / np.maximum(before, 1)
+        return (static[rows] + 0.8 * (now / doctors[rows] > 5000) - 2.0 * np.clip(2 * trend, -0.5, 0.5)
+                - 0.08 * (kbk_cum[rows, col] - 95))
+
     contract_end_idx = pd.to_datetime(elig["contract_end"]).dt.year.to_numpy() * 12 + pd.to_datetime(
         elig["contract_end"]).dt.month.to_numpy() - 1 - START_YEAR * 12
-    base_logit = (-3.0 + 0.6 * (elig["type"].to_numpy() == "dpp") - 0.6 * acc_good - 0.09 * years
-                  + 0.8 * (ppd.to_numpy() > 5000) - 2.0 * np.clip(trend.to_numpy(), -0.5, 0.5)
-                  - 0.08 * (elig["kbk"].to_numpy() - 95) + rng.normal(0, 0.35, n))
-    # one loan for about 40 % of eligible facilities, booked in the first 12 months of the window
-    book = rng.random(n) < 0.4
+    last_col = reg_m.shape[1] - 1
+    base_logit = logit_as_of(np.arange(n), np.full(n, last_col))
+    # one loan for about 85 % of eligible facilities, booked in the first 12 months of the window
+    book = rng.random(n) < 0.85
     idx = np.flatnonzero(book)
     start = ws + 11 - rng.integers(0, 6, len(idx))
     tenor = rng.choice([12, 18, 24, 36], len(idx), p=[0.3, 0.25, 0.3, 0.15])
     rate = rng.choice([9.5, 10.5, 11.5, 12.5], len(idx))
-    cap_income = np.maximum(elig["cap_mid"].to_numpy()[idx], 1)
+    known = start - ws - 1  # the last month before the loan starts
+    cap_income = np.maximum(cap_m[idx, known], 1)
     share = rng.uniform(0.1, 0.6, len(idx))
     inst = cap_income * share
     r = rate / 1200
@@ -734,7 +768,7 @@ def _sif(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws: int,
     inst = amount * r / (1 - (1 + r) ** -tenor)
     ratio = inst / cap_income
     beyond = (start + tenor) > contract_end_idx[idx]
-    logit_loan = base_logit[idx] + 2.2 * (ratio - 0.3) + 0.7 * beyond
+    logit_loan = logit_as_of(idx, known) + 2.2 * (np.minimum(ratio, 1.5) - 0.3) + 0.7 * beyond
     pd12 = _sigmoid(logit_loan)
     defaulted = rng.random(len(idx)) < pd12
     d_month = start + rng.integers(3, 13, len(idx))

@@ -21,8 +21,14 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select
 
+from jkn_core import aggregates as agg
 from jkn_core import reference as ref
 from jkn_core.schema import (
+    AggArrears,
+    AggCapacity,
+    AggCollection,
+    AggCoverage,
+    AggCoverageRegency,
     Branch,
     Contribution,
     Facility,
@@ -68,6 +74,9 @@ NATION = Filters()
 def periods(engine: Engine) -> list[int]:
     """Months of history held (YYYYMM, ascending), from the ledger or facility facts."""
     with engine.connect() as conn:
+        held = agg.current_periods(conn)  # recorded by the last refresh: no DISTINCT over the ledger
+        if held:
+            return held
         rows = conn.execute(select(Contribution.period).distinct().order_by(Contribution.period)).scalars().all()
         if not rows:
             rows = conn.execute(select(FacilityMonth.period).distinct().order_by(FacilityMonth.period)).scalars().all()
@@ -128,9 +137,16 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
            .where(Population.year == select(func.max(Population.year)).where(Population.year <= year)
                   .scalar_subquery())
            .group_by(Population.regency_code)).subquery()
-    part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
-                   func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
-            .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
+    with engine.connect() as conn:
+        pre = _agg_has_period(conn, AggCoverage, period)
+    if pre:  # cumulative monthly facts (jkn_core.aggregates)
+        c = AggCoverageRegency
+        part = (select(c.regency_code, c.participants.label("participants"), c.active.label("active"))
+                .where(c.period == period)).subquery()
+    else:
+        part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
+                       func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
+                .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
     q = (select(geo.c.code, geo.c.name.label("unit"), func.sum(func.coalesce(pop.c.population, 0)).label("population"),
                 func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
                 func.sum(func.coalesce(part.c.active, 0)).label("active"))
@@ -150,22 +166,60 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
 
 def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> pd.DataFrame:
     """Coverage % per month over the history held."""
+    with engine.connect() as conn:
+        ps = agg.current_periods(conn) or []
+        pre = bool(ps)
+        if pre:  # one query over the cumulative monthly facts instead of one coverage() per month
+            geo = (select(Regency.code.label("regency_code")).join(Branch, Branch.code == Regency.branch_code)
+                   .where(scope.clause(Branch.region_code, Branch.code),
+                          filters.clause(Branch.region_code, Branch.code, Regency.code))).subquery()
+            c = AggCoverageRegency
+            part = dict(conn.execute(
+                select(c.period, func.sum(c.participants))  # IN lists: primary-key lookups (period, regency)
+                .where(c.period.in_(ps), c.regency_code.in_(select(geo.c.regency_code))).group_by(c.period)).all())
+            in_geo = Population.regency_code.in_(select(geo.c.regency_code))
+            pop_years = {y: v for y, v in conn.execute(
+                select(Population.year, func.sum(case((in_geo, Population.population), else_=0)))
+                .group_by(Population.year)).all()}
+            all_years = sorted(pop_years)
+    if pre:
+        rows = []
+        for p in ps:
+            ys = [y for y in all_years if y <= p // 100]
+            rows.append({"period": p, "population": int(pop_years.get(ys[-1], 0) or 0) if ys else 0,
+                         "participants": int(part.get(p, 0) or 0)})
+        df = pd.DataFrame(rows, columns=["period", "population", "participants"]).astype("int64")
+        df["coverage_pct"] = (df["participants"] / df["population"].where(df["population"] > 0) * 100).round(2)
+        return df
     rows = []
     for p in periods(engine):
         d = coverage(engine, scope, "nation", p, filters)
-        rows.append({"period": p, **d.iloc[0][["population", "participants", "coverage_pct"]].to_dict()})
-    return pd.DataFrame(rows)
+        if d.empty:  # nothing of this filter within the user's scope
+            rows.append({"period": p, "population": 0, "participants": 0, "coverage_pct": float("nan")})
+        else:
+            rows.append({"period": p, **d.iloc[0][["population", "participants", "coverage_pct"]].to_dict()})
+    return pd.DataFrame(rows, columns=["period", "population", "participants", "coverage_pct"])
 
 
 def segment_mix(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """Participants by segment (registered by ``period``) and their share."""
     period = period or latest_period(engine)
-    q = (select(Participant.segment, func.sum(Participant.weight).label("participants"),
+    with engine.connect() as conn:
+        pre = _agg_has_period(conn, AggCoverage, period)
+    if pre:
+        q = (select(AggCoverage.segment, func.sum(AggCoverage.participants).label("participants"),
+                    func.sum(AggCoverage.active).label("active"))
+             .join(Branch, Branch.code == AggCoverage.branch_code)
+             .where(AggCoverage.period == period, scope.clause(Branch.region_code, Branch.code),
+                    filters.clause(Branch.region_code, Branch.code, AggCoverage.regency_code))
+             .group_by(AggCoverage.segment))
+    else:
+        q = (select(Participant.segment, func.sum(Participant.weight).label("participants"),
                 func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
-         .join(Branch, Branch.code == Participant.branch_code)
-         .where(Participant.registered_period <= period, scope.clause(Branch.region_code, Branch.code),
-                filters.clause(Branch.region_code, Branch.code, Participant.regency_code))
-         .group_by(Participant.segment))
+             .join(Branch, Branch.code == Participant.branch_code)
+             .where(Participant.registered_period <= period, scope.clause(Branch.region_code, Branch.code),
+                    filters.clause(Branch.region_code, Branch.code, Participant.regency_code))
+             .group_by(Participant.segment))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["segment", "participants", "active"])
     df[["participants", "active"]] = df[["participants", "active"]].astype("int64")
@@ -191,18 +245,20 @@ def collectability(engine: Engine, scope: Scope, by: str = "month", period_from:
         key_b = key_c = Family.segment
     else:
         raise ValueError("by must be month, branch or segment")
-    base = [scope.clause(Branch.region_code, Branch.code),
-            filters.clause(Branch.region_code, Branch.code, Family.regency_code)]
-    if segment:
-        base.append(Family.segment == segment)
-    billed = (select(key_b.label("key"), func.sum(Contribution.billed * Family.weight).label("billed"))
-              .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
-              .where(Contribution.period.between(period_from, period_to), *base).group_by(key_b)).subquery()
-    collected = (select(key_c.label("key"), func.sum(Contribution.paid * Family.weight).label("collected"))
-                 .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
-                 .where(Contribution.paid_period.between(period_from, period_to), *base).group_by(key_c)).subquery()
-    q = (select(billed.c.key, billed.c.billed, func.coalesce(collected.c.collected, 0).label("collected"))
-         .outerjoin(collected, collected.c.key == billed.c.key).order_by(billed.c.key))
+    with engine.connect() as conn:
+        pre = agg.usable(conn)
+    if pre:  # monthly facts per branch × regency × segment (jkn_core.aggregates)
+        a = AggCollection
+        key = {"month": a.period, "branch": a.branch_code, "segment": a.segment}[by]
+        conds = [a.period.between(period_from, period_to), scope.clause(Branch.region_code, Branch.code),
+                 filters.clause(Branch.region_code, Branch.code, a.regency_code)]
+        if segment:
+            conds.append(a.segment == segment)
+        q = (select(key.label("key"), func.sum(a.billed).label("billed"), func.sum(a.collected).label("collected"))
+             .join(Branch, Branch.code == a.branch_code).where(*conds).group_by(key)
+             .having(func.sum(a.bills) > 0).order_by(key))
+    else:
+        q = _collectability_base(scope, key_b, key_c, period_from, period_to, filters, segment)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["key", "billed", "collected"])
     df[["billed", "collected"]] = df[["billed", "collected"]].astype("int64")
@@ -215,13 +271,43 @@ def collectability(engine: Engine, scope: Scope, by: str = "month", period_from:
     return df
 
 
+def _collectability_base(scope: Scope, key_b, key_c, period_from: int, period_to: int,  # type: ignore[no-untyped-def]
+                         filters: Filters, segment: str | None):
+    """Collectability straight from the ledger (used when the aggregates are missing or stale)."""
+    base = [scope.clause(Branch.region_code, Branch.code),
+            filters.clause(Branch.region_code, Branch.code, Family.regency_code)]
+    if segment:
+        base.append(Family.segment == segment)
+    billed = (select(key_b.label("key"), func.sum(Contribution.billed * Family.weight).label("billed"))
+              .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
+              .where(Contribution.period.between(period_from, period_to), *base).group_by(key_b)).subquery()
+    collected = (select(key_c.label("key"), func.sum(Contribution.paid * Family.weight).label("collected"))
+                 .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
+                 .where(Contribution.paid_period.between(period_from, period_to), *base).group_by(key_c)).subquery()
+    return (select(billed.c.key, billed.c.billed, func.coalesce(collected.c.collected, 0).label("collected"))
+            .outerjoin(collected, collected.c.key == billed.c.key).order_by(billed.c.key))
+
+
 # --- arrears ---------------------------------------------------------------------------------------
-def _arrears_families(engine: Engine, scope: Scope, period: int, filters: Filters):  # type: ignore[no-untyped-def]
-    """Per family in arrears at ``period``: months in arrears and Rupiah owed (capped at 24 months)."""
-    with engine.connect() as conn:
-        first = conn.execute(select(func.min(Contribution.period))).scalar()
+def _agg_has_period(conn, table, period: int) -> bool:  # type: ignore[no-untyped-def]
+    """True when the aggregates are current and hold ``period`` (every aggregate holds every ledger month)."""
+    return period in (agg.current_periods(conn) or ())
+
+
+def _arrears_families(bind, scope: Scope, period: int, filters: Filters):  # type: ignore[no-untyped-def]
+    """Per family in arrears at ``period``: months in arrears and Rupiah owed (capped at 24 months).
+
+    ``bind`` is an Engine or an open Connection (``jkn_core.aggregates`` builds inside its transaction).
+    """
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            first = conn.execute(select(func.min(Contribution.period))).scalar()
+    else:
+        first = bind.execute(select(func.min(Contribution.period))).scalar()
     unpaid = (select(Contribution.family_id, func.count().label("n"),
-                     func.sum(Contribution.billed - Contribution.paid).label("rp"),
+                     # a bill paid after ``period`` was fully owed at ``period``
+                     func.sum(case((Contribution.paid_period.is_(None), Contribution.billed - Contribution.paid),
+                                   else_=Contribution.billed)).label("rp"),
                      func.min(Contribution.period).label("first_p"), func.max(Contribution.billed).label("bill"))
               .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
               .where(Contribution.period <= period,
@@ -231,7 +317,6 @@ def _arrears_families(engine: Engine, scope: Scope, period: int, filters: Filter
               .group_by(Contribution.family_id)).subquery()
     before = case((unpaid.c.first_p == first, Family.arrears_before_months), else_=0)
     months = (unpaid.c.n + before).label("months")
-    extra = func.min(before, ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n) if False else None  # noqa: F841
     capped_before = case((before > ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n,
                           ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n), else_=before)
     rp = (unpaid.c.rp + capped_before * unpaid.c.bill).label("rp")
@@ -243,11 +328,22 @@ def _arrears_families(engine: Engine, scope: Scope, period: int, filters: Filter
 def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People, families and Rupiah in arrears by age bucket (1–3, 4–6, 7–12, 13–24, > 24 months)."""
     period = period or latest_period(engine)
-    a = _arrears_families(engine, scope, period, filters)
-    bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
-    q = (select(bucket.label("bucket"), func.sum(a.c.members * a.c.weight).label("people"),
-                func.sum(a.c.weight).label("families"), func.sum(a.c.rp * a.c.weight).label("rp"))
-         .group_by(bucket))
+    with engine.connect() as conn:
+        pre = _agg_has_period(conn, AggArrears, period)
+    if pre:
+        g = AggArrears
+        q = (select(g.bucket.label("bucket"), func.sum(g.people).label("people"),
+                    func.sum(g.families).label("families"), func.sum(g.rp).label("rp"))
+             .join(Branch, Branch.code == g.branch_code)
+             .where(g.period == period, scope.clause(Branch.region_code, Branch.code),
+                    filters.clause(Branch.region_code, Branch.code, g.regency_code))
+             .group_by(g.bucket))
+    else:
+        a = _arrears_families(engine, scope, period, filters)
+        bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
+        q = (select(bucket.label("bucket"), func.sum(a.c.members * a.c.weight).label("people"),
+                    func.sum(a.c.weight).label("families"), func.sum(a.c.rp * a.c.weight).label("rp"))
+             .group_by(bucket))
     with engine.connect() as conn:
         got = {r["bucket"]: r for r in conn.execute(q).mappings().all()}
     rows = [{"bucket": label, "people": int(got[label]["people"]) if label in got else 0,
@@ -259,14 +355,27 @@ def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filte
 def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People and Rupiah in arrears per branch, with the Rehab-eligible pool (4–24 months)."""
     period = period or latest_period(engine)
-    a = _arrears_families(engine, scope, period, filters)
-    rehab = a.c.months.between(4, 24)
-    q = (select(a.c.branch_code, Branch.name.label("branch_name"),
-                func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
-                func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
-                func.sum(case((rehab, a.c.rp * a.c.weight), else_=0)).label("rehab_rp"))
-         .join(Branch, Branch.code == a.c.branch_code).group_by(a.c.branch_code, Branch.name)
-         .order_by(a.c.branch_code))
+    with engine.connect() as conn:
+        pre = _agg_has_period(conn, AggArrears, period)
+    if pre:
+        g = AggArrears
+        rehab_b = g.bucket.in_([label for label, lo, hi in AGING_BUCKETS if lo >= 4 and hi <= 24])
+        q = (select(g.branch_code, Branch.name.label("branch_name"), func.sum(g.people).label("people"),
+                    func.sum(g.rp).label("rp"), func.sum(case((rehab_b, g.people), else_=0)).label("rehab_people"),
+                    func.sum(case((rehab_b, g.rp), else_=0)).label("rehab_rp"))
+             .join(Branch, Branch.code == g.branch_code)
+             .where(g.period == period, scope.clause(Branch.region_code, Branch.code),
+                    filters.clause(Branch.region_code, Branch.code, g.regency_code))
+             .group_by(g.branch_code, Branch.name).order_by(g.branch_code))
+    else:
+        a = _arrears_families(engine, scope, period, filters)
+        rehab = a.c.months.between(4, 24)
+        q = (select(a.c.branch_code, Branch.name.label("branch_name"),
+                    func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
+                    func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
+                    func.sum(case((rehab, a.c.rp * a.c.weight), else_=0)).label("rehab_rp"))
+             .join(Branch, Branch.code == a.c.branch_code).group_by(a.c.branch_code, Branch.name)
+             .order_by(a.c.branch_code))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(),
                           columns=["branch_code", "branch_name", "people", "rp", "rehab_people", "rehab_rp"])
@@ -287,8 +396,21 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
     """FKTP and FKRTL counts, doctors, registered participants and participants per doctor per unit."""
     period = period or latest_period(engine)
     code_col, name_col = _level_cols(level)
-    fm = (select(FacilityMonth.facility_code, FacilityMonth.registered, FacilityMonth.capitation_paid)
-          .where(FacilityMonth.period == period)).subquery()
+    with engine.connect() as conn:
+        pre = _agg_has_period(conn, AggCapacity, period)
+    if pre:  # per regency × branch facts of the month (jkn_core.aggregates)
+        c = AggCapacity
+        q = (select(code_col.label("code"), name_col.label("unit"), func.sum(c.fktp).label("fktp"),
+                    func.sum(c.fkrtl).label("fkrtl"), func.sum(c.doctors).label("doctors"),
+                    func.sum(c.registered).label("registered"), func.sum(c.capitation_paid).label("capitation_paid"))
+             .select_from(c).join(Regency, Regency.code == c.regency_code)
+             .join(Branch, Branch.code == c.branch_code).join(Region, Region.code == Branch.region_code)
+             .join(Province, Province.code == Regency.province_code)
+             .where(c.period == period, scope.clause(Branch.region_code, Branch.code),
+                    filters.clause(Branch.region_code, Branch.code, Regency.code))
+             .group_by(code_col, name_col).order_by(code_col))
+        return _capacity_frame(engine, q)
+    fm = FacilityMonth.__table__  # joined on its primary key (facility_code, period): no subquery to build
     is_fktp = Facility.level == "FKTP"
     gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
     panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
@@ -300,10 +422,14 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
          .select_from(Facility).join(Regency, Regency.code == Facility.regency_code)
          .join(Branch, Branch.code == Facility.branch_code).join(Region, Region.code == Branch.region_code)
          .join(Province, Province.code == Regency.province_code)
-         .outerjoin(fm, fm.c.facility_code == Facility.code)
+         .outerjoin(fm, and_(fm.c.facility_code == Facility.code, fm.c.period == period))
          .where(scope.clause(Branch.region_code, Branch.code),
                 filters.clause(Branch.region_code, Branch.code, Regency.code))
          .group_by(code_col, name_col).order_by(code_col))
+    return _capacity_frame(engine, q)
+
+
+def _capacity_frame(engine: Engine, q) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(),
                           columns=["code", "unit", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"])
@@ -332,14 +458,19 @@ def summary(engine: Engine, scope: Scope, period: int | None = None, filters: Fi
     """What the database holds for the scope: the numbers of ``python -m jkn_core summary``."""
     ps = periods(engine)
     period = period or ps[-1]
-    cov = coverage(engine, scope, "nation", period, filters).iloc[0]
-    cap = capacity(engine, scope, "nation", period, filters).iloc[0]
+    cov_df = coverage(engine, scope, "nation", period, filters)
+    cap_df = capacity(engine, scope, "nation", period, filters)
+    # a scope and drill-down that share nothing (e.g. another region's branch) hold nothing: zeros
+    cov = cov_df.iloc[0] if len(cov_df) else pd.Series(0, index=cov_df.columns).astype(object).fillna(0)
+    cap = cap_df.iloc[0] if len(cap_df) else pd.Series(0, index=cap_df.columns).astype(object).fillna(0)
     arr = arrears_total(engine, scope, period, filters)
     h = hierarchy(engine, scope)
     if filters.region:
         h = h[h["region_code"] == filters.region]
     if filters.branch:
         h = h[h["branch_code"] == filters.branch]
+    if filters.regency and len(h):
+        h = h[h["regency_code"] == filters.regency]
     with engine.connect() as conn:
         n_prov = conn.execute(select(func.count(func.distinct(Regency.province_code)))
                               .where(Regency.code.in_(h["regency_code"].tolist() or [""]))).scalar()

@@ -320,3 +320,67 @@ class TruthFacility(Base):
     __tablename__ = "truth_facility"
     facility_code: Mapped[str] = mapped_column(String(16), primary_key=True)
     pd_12m: Mapped[float] = mapped_column(Float)  # true probability of default over a 12-month tenor
+
+
+# --- pre-aggregates (jkn_core.aggregates: rebuilt after generation and after every import) -----------
+class AggCollection(Base):
+    """Iuran billed for a month and collected in a month, per branch × regency × segment (weighted Rp)."""
+
+    __tablename__ = "agg_collection"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(10), primary_key=True)
+    bills: Mapped[int] = mapped_column(BigInteger, default=0)  # ledger rows billed for ``period``
+    billed: Mapped[int] = mapped_column(BigInteger, default=0)  # SUM(billed × weight), bills of ``period``
+    payments: Mapped[int] = mapped_column(BigInteger, default=0)  # ledger rows paid in ``period``
+    collected: Mapped[int] = mapped_column(BigInteger, default=0)  # SUM(paid × weight), paid in ``period``
+
+
+class AggArrears(Base):
+    """Families in arrears at the end of ``period`` per branch × regency × aging bucket (weighted)."""
+
+    __tablename__ = "agg_arrears"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(8), primary_key=True)
+    people: Mapped[int] = mapped_column(BigInteger)
+    families: Mapped[int] = mapped_column(BigInteger)
+    rp: Mapped[int] = mapped_column(BigInteger)
+
+
+class AggCoverage(Base):
+    """Participants registered by the end of ``period`` (cumulative) and those active, per regency × segment."""
+
+    __tablename__ = "agg_coverage"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(10), primary_key=True)
+    participants: Mapped[int] = mapped_column(BigInteger)
+    active: Mapped[int] = mapped_column(BigInteger)
+
+
+class AggCapacity(Base):
+    """Facilities, GPs, registered participants and capitation per ledger month × regency × branch."""
+
+    __tablename__ = "agg_capacity"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    fktp: Mapped[int] = mapped_column(BigInteger)
+    fkrtl: Mapped[int] = mapped_column(BigInteger)
+    doctors: Mapped[int] = mapped_column(BigInteger)
+    registered: Mapped[int] = mapped_column(BigInteger)
+    capitation_paid: Mapped[int] = mapped_column(BigInteger)
+
+
+class AggCoverageRegency(Base):
+    """``agg_coverage`` summed over branch and segment: participants and active per month × regency."""
+
+    __tablename__ = "agg_coverage_regency"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    participants: Mapped[int] = mapped_column(BigInteger)
+    active: Mapped[int] = mapped_column(BigInteger)

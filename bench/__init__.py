@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): ``python -m bench --scale default|small|branch``; see BENCHMARKS.md."""
