@@ -41,10 +41,40 @@ def _language_switch() -> None:
         del st.query_params["lang"]
 
 
+def _oidc_configured() -> bool:
+    """An OIDC provider is configured when secrets.toml has an [auth] section (docs/access.md)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _oidc_sign_in() -> None:
+    """Sign in through the provider (st.login); the user table still decides the scope."""
+    if not st.user.get("is_logged_in", False):
+        st.button(t("sign_in"), on_click=st.login, type="primary", key="oidc_login")
+        return
+    email = str(st.user.get("email") or "")
+    try:
+        scope = access.scope_for(engine(), email)
+    except access.ScopeError:
+        access.audit(engine(), email or "anonymous", "sign_in_failed", {"method": "oidc", "reason": "no user"})
+        st.error(t("sign_in_failed"))
+        st.button(t("sign_out"), on_click=st.logout, key="oidc_logout")
+        return
+    access.audit(engine(), scope, "sign_in", {"method": "oidc"})
+    st.session_state["scope"] = scope
+    st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
+    st.rerun()
+
+
 def _sign_in_form() -> None:
     st.title(t("app_title"))
     if st.session_state.pop("expired", False):
         st.warning(t("session_expired"))
+    if _oidc_configured():
+        _oidc_sign_in()
+        return
     with st.form("sign_in"):
         user = st.text_input(t("username"), key="login_user")
         password = st.text_input(t("password"), type="password", key="login_password")
