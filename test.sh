@@ -5,23 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-if [ ! -x .venv/bin/python ]; then
-    echo "test.sh: creating .venv" >&2
-    if ! python3 -m venv .venv; then
-        # Debian's python3 needs python3-venv for `-m venv`
-        rm -rf .venv
-        if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
-            echo "test.sh: apt-get install -y python3-venv" >&2
-            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv \
-                || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv; }
-            python3 -m venv .venv
-        else
-            echo "test.sh: python3 -m venv failed: install python3-venv" >&2
-            exit 1
-        fi
-    fi
-fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh test.sh
 
 # System packages: a PostgreSQL server for the dual-backend tests, Chromium for the browser tests.
 have_initdb() { compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; }

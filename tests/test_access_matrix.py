@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from jkn_core import access
 from jkn_core.i18n import t
 from jkn_core.schema import AuditLog
+from tests.apptest import sign_in
 from tests.conftest import ROOT
 
 DEMO = {u.role: u for u in access.DEMO_USERS}
@@ -44,14 +45,7 @@ def _page_files() -> dict[str, str]:
     return {k: v[0] for k, v in PAGE_FILES.items() if (ROOT / v[0]).exists()}
 
 
-def _sign_in(user: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+_sign_in = sign_in
 
 
 def _nav_keys(at: AppTest) -> set[str]:

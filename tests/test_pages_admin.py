@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from jkn_core import access
 from jkn_core.i18n import t
 from jkn_core.schema import AuditLog, Target
+from tests.apptest import sign_in
 from tests.conftest import ROOT
 
 VALID_TARGETS = (
@@ -37,14 +38,7 @@ def _count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar()
 
 
-def _sign_in(user: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+_sign_in = sign_in
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import json
 
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
+from tests.apptest import sign_in
 from tests.conftest import ROOT
 
 
@@ -19,14 +19,7 @@ def writable_app(monkeypatch, writable_sqlite_world):
     return writable_sqlite_world
 
 
-def _signed_in(user: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
+_signed_in = sign_in
 
 
 def test_cabang_sees_the_queue_and_records_an_outcome(writable_app):

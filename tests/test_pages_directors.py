@@ -15,6 +15,7 @@ from jkn_core import fmt, kpi
 from jkn_core.exports import export_table
 from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
+from tests.apptest import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("overview", "coverage", "arrears", "capacity")
@@ -22,14 +23,7 @@ USERS = {"direksi": Scope.national("direksi"),
          "deputi": Scope(role="deputi_wilayah", username="deputi", region_code="KW03")}
 
 
-def _signed_in(user: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(f"{user}-demo")
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+_signed_in = sign_in
 
 
 def _metric(at: AppTest, label: str) -> str:

@@ -12,19 +12,13 @@ from streamlit.testing.v1 import AppTest
 from jkn_core import credit, sif
 from jkn_core.i18n import t
 from jkn_core.scope import Scope
+from tests.apptest import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = Scope(role="bank_officer", username="bank", region_code="KW05", bank="Bank bjb")
 
 
-def signed_in(user: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+signed_in = sign_in
 
 
 def metric(at: AppTest, label: str) -> str:
