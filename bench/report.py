@@ -70,6 +70,9 @@ def render(out: dict[str, Any]) -> str:
         lines += ["Page render (AppTest, signed in), ms: median (min–max)", "",
                   "| page | user | cold | warm | exceptions |", "|---|---|---:|---:|---|"]
         for k, v in pg["pages"].items():
+            if "skipped" in v:
+                lines.append(f"| {k} | {v['user']} | skipped: {v['skipped'][:90]} | | |")
+                continue
             lines.append(f"| {k} | {v['user']} | {_f(v['cold'])} | {_f(v['warm'])} | {len(v['exceptions'])} |")
         if pg.get("missing_pages"):
             lines.append(f"\nPages not written yet (skipped): {', '.join(pg['missing_pages'])}")
