@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, insert, select
+from sqlalchemy import Engine, String, case, cast, func, insert, select
 
 from jkn_core import delinquency, features
 from jkn_core.access import audit
@@ -186,10 +186,12 @@ def work_queue(engine: Engine, scope: Scope, branch_code: str | None = None, lim
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     model, card = delinquency.load()
     ids = [str(int(i)) for i in frame["family_id"]]
+    # the branch's families as a subquery, not one bound parameter per family (PostgreSQL allows 65,535)
+    branch_families = select(Family.id).where(Family.branch_code == branch)
     with engine.connect() as conn:
         stored = dict(conn.execute(select(ModelScore.entity_id, ModelScore.score).where(
             ModelScore.model == delinquency.MODEL_NAME, ModelScore.period == month,
-            ModelScore.entity_id.in_(ids))).all())
+            ModelScore.entity_id.in_(select(cast(Family.id, String)).where(Family.branch_code == branch)))).all())
     risk = pd.Series(ids).map(stored).to_numpy(float, copy=True)
     missing = np.isnan(risk)
     if missing.any():
@@ -209,8 +211,8 @@ def work_queue(engine: Engine, scope: Scope, branch_code: str | None = None, lim
     why = delinquency.reasons(model, card, frame, lang)
     for i in range(3):
         frame[f"reason_{i + 1}"] = [w[i] if len(w) > i else "" for w in why]
-    frame = frame.merge(_identities(engine, frame["family_id"].tolist()), on="family_id", how="left")
-    frame = frame.merge(_last_actions(engine, frame["family_id"].tolist()), on="family_id", how="left")
+    frame = frame.merge(_identities(engine, branch_families), on="family_id", how="left")
+    frame = frame.merge(_last_actions(engine, branch_families), on="family_id", how="left")
     if not scope.sees_identity:
         frame["name"] = frame["name"].map(mask_name)
         frame["nik"] = frame["nik"].map(mask_nik)
@@ -220,9 +222,11 @@ def work_queue(engine: Engine, scope: Scope, branch_code: str | None = None, lim
     return frame[QUEUE_COLUMNS]
 
 
-def _identities(engine: Engine, family_ids: list[int]) -> pd.DataFrame:
-    """Head of family (the first member row): name and NIK, plus the regency name."""
-    if not family_ids:
+def _identities(engine: Engine, family_ids: Any) -> pd.DataFrame:
+    """Head of family (the first member row): name and NIK, plus the regency name.
+
+    ``family_ids``: a list of ids or a SELECT of ids (a branch's families)."""
+    if isinstance(family_ids, list) and not family_ids:
         return pd.DataFrame(columns=["family_id", "name", "nik", "regency"])
     head = (select(Participant.family_id, func.min(Participant.id).label("pid"))
             .where(Participant.family_id.in_(family_ids)).group_by(Participant.family_id)).subquery()
@@ -234,8 +238,9 @@ def _identities(engine: Engine, family_ids: list[int]) -> pd.DataFrame:
     return out
 
 
-def _last_actions(engine: Engine, family_ids: list[int]) -> pd.DataFrame:
-    if not family_ids:
+def _last_actions(engine: Engine, family_ids: Any) -> pd.DataFrame:
+    """Last recorded action and outcome per family (``family_ids``: a list or a SELECT of ids)."""
+    if isinstance(family_ids, list) and not family_ids:
         return pd.DataFrame(columns=["family_id", "last_action", "last_outcome"])
     last = (select(CollectionAction.family_id, func.max(CollectionAction.id).label("aid"))
             .where(CollectionAction.family_id.in_(family_ids)).group_by(CollectionAction.family_id)).subquery()
