@@ -61,11 +61,6 @@ def is_populated(engine: Engine) -> bool:
         return False
 
 
-def get_meta(conn: Connection, key: str, default: str | None = None) -> str | None:
-    value = conn.execute(select(Meta.value).where(Meta.key == key)).scalar()
-    return value if value is not None else default
-
-
 def set_meta(conn: Connection, values: dict[str, Any]) -> None:
     table = Meta.__table__
     for key, value in values.items():

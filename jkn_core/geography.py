@@ -218,7 +218,3 @@ def build_geography() -> Geography:
     assert (reg["branch_code"] != "").all()
     return Geography(regions=regions, provinces=prov, branches=branches, regencies=reg.reset_index(drop=True))
 
-
-def branch_code_by_name(name: str) -> str:
-    b = build_geography().branches
-    return str(b.loc[b["name"] == name, "code"].iloc[0])
