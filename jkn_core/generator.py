@@ -693,8 +693,13 @@ def _facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.nda
     rates = np.array([ref.CAPITATION.get((ti, bool(ok), bool(d) if ti not in ("dpp", "dokter_gigi") else False), 0)
                       for ti, ok, d in zip(t, ratio_ok, has_dent, strict=True)])
     fac["capitation_rate"] = np.where(fktp, rates, 0)
-    # dentists are paid per dental panel: a tenth of the regency's panel share (E)
-    mat = np.where((t == "dokter_gigi")[:, None], (mat * 0 + (reg_end.mean() * 0.1)).astype(np.int64), mat)
+    # dentists are paid per dental panel: a tenth of the mean GP panel of their regency, month by month (E)
+    gp = fktp & (t != "dokter_gigi")
+    reg_codes, ri = np.unique(fac["regency_code"].to_numpy(), return_inverse=True)
+    panel_sum = np.zeros((len(reg_codes), W))
+    np.add.at(panel_sum, ri[gp], mat[gp])
+    mean_panel = panel_sum / np.maximum(np.bincount(ri[gp], minlength=len(reg_codes)), 1)[:, None]
+    mat = np.where((t == "dokter_gigi")[:, None], np.round(mean_panel[ri] * 0.1).astype(np.int64), mat)
     # KBK indicators per facility-month
     base_ak = rng.lognormal(np.log(140), 0.35, nf)
     base_rr = rng.gamma(2.0, 0.8, nf)

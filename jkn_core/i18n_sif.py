@@ -82,6 +82,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "feat_contract_months_remaining": ("Sisa masa kontrak", "Contract months remaining"),
     "feat_registered": ("Peserta terdaftar", "Registered participants"),
     "feat_registered_trend_12m": ("Tren peserta 12 bulan", "12-month participant trend"),
+    "feat_registered_trend_6m": ("Tren peserta 6 bulan", "6-month participant trend"),
     "feat_capitation_rate": ("Tarif kapitasi", "Capitation rate"),
     "feat_capitation_income": ("Pendapatan kapitasi", "Capitation income"),
     "feat_contact_rate_pm": ("Angka kontak (KBK)", "Contact rate (KBK)"),

@@ -49,20 +49,22 @@ Log = Callable[[str], None]
 MODEL_NAME = "sif"
 CATEGORICAL = ("type", "ownership", "accreditation", "region_code")
 NUMERIC = ("years_contracted", "contract_months_remaining", "registered", "registered_trend_12m",
+           "registered_trend_6m",
            "capitation_rate", "capitation_income", "contact_rate_pm", "rrns_pct", "rppt_pct", "kbk_pct",
            "participants_per_doctor", "amount", "tenor_months", "instalment_share", "tenor_beyond_contract")
 FEATURES = CATEGORICAL + NUMERIC
 #: Quantile bins per numeric attribute of the scorecard, and edges forced by policy/domain.
-N_QUANTILE_BINS = 6
+N_QUANTILE_BINS = 8
 FORCED_EDGES: dict[str, tuple[float, ...]] = {
     "participants_per_doctor": (5000.0,),  # the 1 : 5,000 norm
     "tenor_beyond_contract": (0.5,),  # the last instalment after the contract end, or not
     "kbk_pct": (92.5, 95.0, 100.0),  # KBK payment steps (Peraturan BPJS 7/2019)
     # registrations mostly grow slowly: fixed bands resolve the small changes quantiles lump together
     "registered_trend_12m": (-0.05, 0.0, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5),
+    "registered_trend_6m": (-0.05, 0.0, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.25),
 }
 #: Skip the quantile edges for these (the forced edges are the whole story).
-FORCED_ONLY = ("tenor_beyond_contract", "registered_trend_12m")
+FORCED_ONLY = ("tenor_beyond_contract", "registered_trend_12m", "registered_trend_6m")
 #: The challenger replaces the scorecard only when its held-out ROC AUC is higher by more than this.
 CHAMPION_MARGIN = 0.005
 TEST_SHARE = 0.30  # latest start months holding about this share of the loans form the test set
@@ -89,7 +91,8 @@ def latest_period(engine: Engine) -> int | None:
 def _requests_for_facilities(scope: Scope, as_of: int, eligible: tuple[str, ...],
                              codes: list[str] | None) -> Any:
     f, b = Facility.__table__, Branch.__table__
-    q = (select(f.c.code.label("key"), f.c.code.label("facility_code"), literal(as_of).label("as_of"))
+    q = (select(f.c.code.label("key"), f.c.code.label("facility_code"), literal(as_of).label("as_of"),
+                literal(as_of).label("data_to"))
          .select_from(f.join(b, b.c.code == f.c.branch_code))
          .where(f.c.type.in_(eligible), scope.clause(b.c.region_code, f.c.branch_code)))
     if codes is not None:
@@ -99,7 +102,10 @@ def _requests_for_facilities(scope: Scope, as_of: int, eligible: tuple[str, ...]
 
 def _requests_for_loans(scope: Scope) -> Any:
     s, f, b = SifLoan.__table__, Facility.__table__, Branch.__table__
-    q = (select(s.c.loan_ref.label("key"), s.c.facility_code, s.c.start_period.label("as_of"))
+    # decided before the first instalment: facility data up to the month before the start month
+    before_start = case((s.c.start_period % 100 > 1, s.c.start_period - 1), else_=s.c.start_period - 89)
+    q = (select(s.c.loan_ref.label("key"), s.c.facility_code, s.c.start_period.label("as_of"),
+                before_start.label("data_to"))
          .select_from(s.join(f, f.c.code == s.c.facility_code).join(b, b.c.code == f.c.branch_code))
          .where(scope.clause(b.c.region_code, f.c.branch_code)))
     if scope.bank:
@@ -108,24 +114,29 @@ def _requests_for_loans(scope: Scope) -> Any:
 
 
 def _facility_frame(engine: Engine, scope: Scope, requests: Any) -> pd.DataFrame:
-    """One row per request: facility attributes and 13-month aggregates of facility_months up to as_of."""
+    """One row per request: facility attributes and 13-month aggregates of facility_months up to ``data_to``.
+
+    A request has ``as_of`` (the month the loan starts: contract months are counted from it) and ``data_to``
+    (the last month of facility data the decision can see: the month before a booked loan's start, the
+    latest month for a facility assessed today)."""
     req = requests.subquery("req")
     fm, f, b = FacilityMonth.__table__, Facility.__table__, Branch.__table__
-    prev6 = case((req.c.as_of % 100 > 6, req.c.as_of - 6), else_=req.c.as_of - 94)
+    prev6 = case((req.c.data_to % 100 > 6, req.c.data_to - 6), else_=req.c.data_to - 94)
     agg = (select(
-        req.c.key, req.c.facility_code, req.c.as_of,
+        req.c.key, req.c.facility_code, req.c.as_of, req.c.data_to,
         func.count().label("n_months"),
         func.min(fm.c.period).label("p_first"),
-        func.max(case((fm.c.period == req.c.as_of, fm.c.registered))).label("registered"),
-        func.max(case((fm.c.period == req.c.as_of, fm.c.capitation_paid))).label("capitation_income"),
+        func.max(case((fm.c.period == req.c.data_to, fm.c.registered))).label("registered"),
+        func.max(case((fm.c.period == prev6, fm.c.registered))).label("registered_6m_before"),
+        func.max(case((fm.c.period == req.c.data_to, fm.c.capitation_paid))).label("capitation_income"),
         func.max(case((fm.c.period == prev6, fm.c.capitation_paid))).label("capitation_6m_before"),
         func.avg(fm.c.contact_rate_pm).label("contact_rate_pm"),
         func.avg(fm.c.rrns_pct).label("rrns_pct"),
         func.avg(fm.c.rppt_pct).label("rppt_pct"),
         func.avg(fm.c.kbk_pct).label("kbk_pct"),
     ).select_from(req.join(fm, and_(fm.c.facility_code == req.c.facility_code,
-                                    fm.c.period <= req.c.as_of, fm.c.period >= req.c.as_of - 100)))
-        .group_by(req.c.key, req.c.facility_code, req.c.as_of)).subquery("agg")
+                                    fm.c.period <= req.c.data_to, fm.c.period >= req.c.data_to - 100)))
+        .group_by(req.c.key, req.c.facility_code, req.c.as_of, req.c.data_to)).subquery("agg")
     first = fm.alias("first_month")
     q = (select(agg, first.c.registered.label("registered_first"), f.c.name.label("facility_name"), f.c.type,
                 f.c.ownership, f.c.accreditation, f.c.doctors, f.c.capitation_rate, f.c.contract_start,
@@ -145,10 +156,13 @@ def _facility_frame(engine: Engine, scope: Scope, requests: Any) -> pd.DataFrame
     df["months_contracted"] = np.maximum(0, as_of_idx - (cs.dt.year * 12 + cs.dt.month - 1)).astype(int)
     df["years_contracted"] = df["months_contracted"] / 12.0
     df["contract_months_remaining"] = ((ce.dt.year * 12 + ce.dt.month - 1) - as_of_idx).astype(int)
-    span = (as_of_idx - _idx(df["p_first"].astype(int))).astype(float)
+    span = (_idx(df["data_to"].astype(int)) - _idx(df["p_first"].astype(int))).astype(float)
     growth = df["registered"].astype(float) / df["registered_first"].clip(lower=1).astype(float) - 1.0
     # the 12-month change, annualised when fewer months of history exist
     df["registered_trend_12m"] = np.where(span > 0, growth * 12.0 / span.clip(lower=1), 0.0)
+    # the change over the last 6 months (since the first month held when the history is shorter)
+    before = pd.to_numeric(df["registered_6m_before"], errors="coerce").fillna(df["registered_first"])
+    df["registered_trend_6m"] = df["registered"].astype(float) / before.clip(lower=1).astype(float) - 1.0
     df["participants_per_doctor"] = df["registered"].astype(float) / df["doctors"].clip(lower=1)
     for col in ("registered", "capitation_income", "capitation_6m_before", "capitation_rate", "doctors",
                 "renewals"):
@@ -435,7 +449,9 @@ def train(engine: Engine, log: Log = print) -> dict[str, Any]:
     m = m_sc if champion == "scorecard" else m_gbm
     p_champ = p_sc_points if champion == "scorecard" else p_gbm
     gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
-    log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}")
+    gap_ci = None if truth_arr is None else modeling.oracle_gap_interval(y_test, p_champ, truth_arr)
+    log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}"
+        + ("" if not gap_ci else f" (95 % bootstrap interval {gap_ci['low']:.4f} to {gap_ci['high']:.4f})"))
 
     # PSI reference: reference-request scores of every eligible facility as of the last training month
     ref_asof = int(df["as_of"].max())
@@ -450,6 +466,7 @@ def train(engine: Engine, log: Log = print) -> dict[str, Any]:
         "champion": champion,
         **{k: m[k] for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")},
         "oracle_gap": gap,
+        "oracle_gap_interval": gap_ci,
         "n_train": int(len(train_df)), "n_test": int(len(test_df)),
         "n_defaults_train": int(train_df["defaulted"].sum()), "n_defaults_test": int(y_test.sum()),
         "trained_at": modeling.now_iso(),
