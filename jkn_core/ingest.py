@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import inspect
 import io
 import json
 import logging
@@ -50,9 +51,12 @@ from jkn_core.scope import Scope, ScopeError
 
 logger = logging.getLogger(__name__)
 
-#: Callables ``hook(engine, table)`` run after every successful (non dry-run) import, e.g. to refresh
-#: aggregates. Empty by default; a failing hook is logged and reported in ``ImportReport.warnings``.
-AFTER_IMPORT_HOOKS: list[Callable[[Engine, str], Any]] = []
+#: Callables run after every successful (non dry-run) import, e.g. to refresh aggregates: called as
+#: ``hook(engine, table, branches)`` when they take three positional arguments, else ``hook(engine, table)``.
+#: ``branches`` is the set of branch codes whose rows the import changed (see :func:`_touched_branches`),
+#: or None when the table has no branch. Empty by default; a failing hook is logged and reported in
+#: ``ImportReport.warnings``.
+AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = []
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "imports.md"
@@ -1426,6 +1430,7 @@ def import_file(
             key = spec.key
             compare = [c for c in columns if c not in key]
             write = _writer(conn, table, key, columns)
+            touched: set[Any] = set()  # what locates the changed rows' branches (see _touched_branches)
             if progress:
                 progress(0, total)
             for start in range(0, n, chunk_rows):
@@ -1446,11 +1451,14 @@ def import_file(
                         changed.append(r)
                 if not dry_run:
                     write(changed)
+                    touched |= _touched(table, compare, changed, [existing.get(tuple(r[k] for k in key))
+                                                                  for r in changed])
                 if progress:
                     progress(stop, total)
             if dry_run:
                 tx.rollback()
             else:
+                branches = _touched_branches(conn, table, touched)
                 _audit(conn, scope, report)  # in the same transaction: data and audit row land together
                 tx.commit()
         except BaseException:
@@ -1461,11 +1469,54 @@ def import_file(
     if not dry_run:
         for hook in list(AFTER_IMPORT_HOOKS):
             try:
-                hook(engine, table)
+                if _takes_branches(hook):
+                    hook(engine, table, branches)
+                else:
+                    hook(engine, table)
             except Exception as exc:  # noqa: BLE001 - the import is committed; report, don't fail
                 logger.exception("after-import hook %r failed", hook)
                 report.warnings.append(f"refresh hook {getattr(hook, '__name__', hook)!s} failed: {exc}")
     return report
+
+
+def _touched(
+    table: str, compare: Sequence[str], changed: list[dict[str, Any]], old: list[tuple[Any, ...] | None]
+) -> set[Any]:
+    """What locates the branches of a chunk's changed rows (inserted or updated; ``old``: their previous
+    values of ``compare``, None for new rows): branch codes for participants and facilities (an updated
+    row's old branch too, should it have moved), family ids for contributions, facility codes for
+    facility_months; nothing for the other tables."""
+    if table in ("participants", "facilities"):
+        i = list(compare).index("branch_code")
+        return {r["branch_code"] for r in changed} | {o[i] for o in old if o is not None}
+    if table == "contributions":
+        return {r["family_id"] for r in changed}
+    if table == "facility_months":
+        return {r["facility_code"] for r in changed}
+    return set()
+
+
+def _touched_branches(conn: Connection, table: str, touched: set[Any]) -> set[str] | None:
+    """Branch codes whose rows an import changed, for the refresh hooks; None for tables without a branch.
+
+    contributions: the families' branch; facility_months: the facilities' branch.
+    """
+    if table in ("participants", "facilities"):
+        return set(touched)
+    if table == "contributions":
+        return {b for (b,) in _lookup(conn, "families", "id", touched, ("branch_code",)).values()}
+    if table == "facility_months":
+        return {b for (b,) in _lookup(conn, "facilities", "code", touched, ("branch_code",)).values()}
+    return None
+
+
+def _takes_branches(hook: Callable[..., Any]) -> bool:
+    """True when ``hook`` accepts ``(engine, table, branches)``; older hooks take ``(engine, table)``."""
+    try:
+        inspect.signature(hook).bind(None, None, None)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _audit(conn: Connection, scope: Scope, report: ImportReport) -> None:
