@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select
 
@@ -70,16 +71,38 @@ class Filters:
 NATION = Filters()
 
 
+def _whole_nation(scope: Scope, filters: Filters) -> bool:
+    """True when neither the user's scope nor the drill-down narrows anything."""
+    return not (scope.region_code or scope.branch_code or filters.region or filters.branch or filters.regency)
+
+
+def _branch_where(scope: Scope, filters: Filters, branch_col, regency_col=None):  # type: ignore[no-untyped-def]
+    """Scope and drill-down on a table that carries a branch code: no join to ``branches`` unless a region
+    is asked for (then a subquery of the region's branches)."""
+    conds = [scope.clause(None, branch_col)]
+    if filters.region:
+        conds.append(branch_col.in_(select(Branch.code).where(Branch.region_code == filters.region)))
+    if filters.branch:
+        conds.append(branch_col == filters.branch)
+    if filters.regency and regency_col is not None:
+        conds.append(regency_col == filters.regency)
+    return and_(*conds)
+
+
 # --- database facts ---------------------------------------------------------------------------------
 def periods(engine: Engine) -> list[int]:
     """Months of history held (YYYYMM, ascending), from the ledger or facility facts."""
     with engine.connect() as conn:
-        held = agg.current_periods(conn)  # recorded by the last refresh: no DISTINCT over the ledger
-        if held:
-            return held
-        rows = conn.execute(select(Contribution.period).distinct().order_by(Contribution.period)).scalars().all()
-        if not rows:
-            rows = conn.execute(select(FacilityMonth.period).distinct().order_by(FacilityMonth.period)).scalars().all()
+        return _periods(conn)
+
+
+def _periods(conn) -> list[int]:  # type: ignore[no-untyped-def]
+    held = agg.current_periods(conn)  # recorded by the last refresh: no DISTINCT over the ledger
+    if held:
+        return held
+    rows = conn.execute(select(Contribution.period).distinct().order_by(Contribution.period)).scalars().all()
+    if not rows:
+        rows = conn.execute(select(FacilityMonth.period).distinct().order_by(FacilityMonth.period)).scalars().all()
     return [int(r) for r in rows]
 
 
@@ -88,6 +111,37 @@ def latest_period(engine: Engine) -> int:
     if not ps:
         raise LookupError("the database holds no monthly data yet")
     return ps[-1]
+
+
+def _resolve(conn, period: int | None) -> tuple[int, bool]:  # type: ignore[no-untyped-def]
+    """The month asked for (default: the latest) and whether the aggregates are current and hold it.
+
+    One round trip when the aggregates are current: the per-call cost of the small KPIs is round trips."""
+    held = agg.current_periods(conn)
+    if period is None:
+        ps = held or _periods(conn)
+        if not ps:
+            raise LookupError("the database holds no monthly data yet")
+        period = ps[-1]
+    return period, bool(held) and period in held
+
+
+def _frame(rows, columns: list[str], ints: tuple[str, ...] = ()) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """A small result as a DataFrame built column by column (``ints``: int64, NULL = 0)."""
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data = {}
+    for name, vals in zip(columns, cols, strict=True):
+        if name in ints:
+            data[name] = np.fromiter((int(v or 0) for v in vals), dtype=np.int64, count=len(vals))
+        else:
+            data[name] = list(vals)
+    return pd.DataFrame(data, columns=columns)
+
+
+def _pct(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num ÷ den × 100 rounded to 2 decimals; NaN where den is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.round(np.where(den > 0, num / np.where(den > 0, den, 1) * 100, np.nan), 2)
 
 
 def is_synthetic(engine: Engine) -> bool:
@@ -125,42 +179,41 @@ def _level_cols(level: str):  # type: ignore[no-untyped-def]
 def coverage(engine: Engine, scope: Scope, level: str = "province", period: int | None = None,
              filters: Filters = NATION) -> pd.DataFrame:
     """Population, participants, active participants, coverage % and uninsured gap per unit of ``level``."""
-    period = period or latest_period(engine)
-    year = period // 100
     code_col, name_col = _level_cols(level)
     geo = (select(Regency.code.label("regency_code"), code_col.label("code"), name_col.label("name"))
            .join(Branch, Branch.code == Regency.branch_code).join(Region, Region.code == Branch.region_code)
            .join(Province, Province.code == Regency.province_code)
            .where(scope.clause(Branch.region_code, Branch.code),
                   filters.clause(Branch.region_code, Branch.code, Regency.code))).subquery()
-    pop = (select(Population.regency_code, func.sum(Population.population).label("population"))
-           .where(Population.year == select(func.max(Population.year)).where(Population.year <= year)
-                  .scalar_subquery())
-           .group_by(Population.regency_code)).subquery()
     with engine.connect() as conn:
-        pre = _agg_has_period(conn, AggCoverage, period)
-    if pre:  # cumulative monthly facts (jkn_core.aggregates)
-        c = AggCoverageRegency
-        part = (select(c.regency_code, c.participants.label("participants"), c.active.label("active"))
-                .where(c.period == period)).subquery()
-    else:
-        part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
-                       func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
-                .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
-    q = (select(geo.c.code, geo.c.name.label("unit"), func.sum(func.coalesce(pop.c.population, 0)).label("population"),
-                func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
-                func.sum(func.coalesce(part.c.active, 0)).label("active"))
-         .select_from(geo).outerjoin(pop, pop.c.regency_code == geo.c.regency_code)
-         .outerjoin(part, part.c.regency_code == geo.c.regency_code)
-         .group_by(geo.c.code, geo.c.name).order_by(geo.c.code))
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["code", "unit", "population", "participants", "active"])
-    for c in ("population", "participants", "active"):
-        df[c] = df[c].astype("int64")
-    df["coverage_pct"] = (df["participants"] / df["population"].where(df["population"] > 0) * 100).round(2)
-    df["active_pct"] = (df["active"] / df["participants"].where(df["participants"] > 0) * 100).round(2)
-    df["uninsured"] = (df["population"] - df["participants"]).clip(lower=0)
+        period, pre = _resolve(conn, period)
+        pop = (select(Population.regency_code, func.sum(Population.population).label("population"))
+               .where(Population.year == select(func.max(Population.year)).where(Population.year <= period // 100)
+                      .scalar_subquery())
+               .group_by(Population.regency_code)).subquery()
+        if pre:  # cumulative monthly facts (jkn_core.aggregates)
+            c = AggCoverageRegency
+            part = (select(c.regency_code, c.participants.label("participants"), c.active.label("active"))
+                    .where(c.period == period)).subquery()
+        else:
+            part = (select(Participant.regency_code, func.sum(Participant.weight).label("participants"),
+                           func.sum(case((Participant.status == "aktif", Participant.weight), else_=0))
+                           .label("active"))
+                    .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
+        q = (select(geo.c.code, geo.c.name.label("unit"),
+                    func.sum(func.coalesce(pop.c.population, 0)).label("population"),
+                    func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
+                    func.sum(func.coalesce(part.c.active, 0)).label("active"))
+             .select_from(geo).outerjoin(pop, pop.c.regency_code == geo.c.regency_code)
+             .outerjoin(part, part.c.regency_code == geo.c.regency_code)
+             .group_by(geo.c.code, geo.c.name).order_by(geo.c.code))
+        rows = conn.execute(q).all()
+    df = _frame(rows, ["code", "unit", "population", "participants", "active"],
+                ints=("population", "participants", "active"))
+    pop_, part_, act_ = (df[c].to_numpy() for c in ("population", "participants", "active"))
+    df["coverage_pct"] = _pct(part_, pop_)
+    df["active_pct"] = _pct(act_, part_)
+    df["uninsured"] = np.clip(pop_ - part_, 0, None)
     return df
 
 
@@ -168,29 +221,30 @@ def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> p
     """Coverage % per month over the history held."""
     with engine.connect() as conn:
         ps = agg.current_periods(conn) or []
-        pre = bool(ps)
-        if pre:  # one query over the cumulative monthly facts instead of one coverage() per month
+        if ps:  # one query over the cumulative monthly facts instead of one coverage() per month
             geo = (select(Regency.code.label("regency_code")).join(Branch, Branch.code == Regency.branch_code)
                    .where(scope.clause(Branch.region_code, Branch.code),
                           filters.clause(Branch.region_code, Branch.code, Regency.code))).subquery()
             c = AggCoverageRegency
+            # the whole nation: a plain scan; otherwise primary-key lookups (period, regency) of the IN lists
+            whole = _whole_nation(scope, filters)
             part = dict(conn.execute(
-                select(c.period, func.sum(c.participants))  # IN lists: primary-key lookups (period, regency)
-                .where(c.period.in_(ps), c.regency_code.in_(select(geo.c.regency_code))).group_by(c.period)).all())
-            in_geo = Population.regency_code.in_(select(geo.c.regency_code))
-            pop_years = {y: v for y, v in conn.execute(
-                select(Population.year, func.sum(case((in_geo, Population.population), else_=0)))
-                .group_by(Population.year)).all()}
-            all_years = sorted(pop_years)
-    if pre:
-        rows = []
-        for p in ps:
-            ys = [y for y in all_years if y <= p // 100]
-            rows.append({"period": p, "population": int(pop_years.get(ys[-1], 0) or 0) if ys else 0,
-                         "participants": int(part.get(p, 0) or 0)})
-        df = pd.DataFrame(rows, columns=["period", "population", "participants"]).astype("int64")
-        df["coverage_pct"] = (df["participants"] / df["population"].where(df["population"] > 0) * 100).round(2)
-        return df
+                select(c.period, func.sum(c.participants))
+                .where(*([] if whole else [c.period.in_(ps), c.regency_code.in_(select(geo.c.regency_code))]))
+                .group_by(c.period)).all())
+            pop_years = dict(conn.execute(
+                select(Population.year, func.sum(Population.population))
+                .where(*([] if whole else [Population.regency_code.in_(select(geo.c.regency_code))]))
+                .group_by(Population.year)).all())
+            all_years = sorted(pop_years) or [0]
+    if ps:
+        years = np.asarray(all_years)
+        # the population of the latest year held up to each month's year (0 before the first year)
+        at = np.searchsorted(years, np.asarray(ps) // 100, side="right") - 1
+        pops = np.array([int(pop_years.get(years[i], 0) or 0) if i >= 0 else 0 for i in at], dtype=np.int64)
+        parts = np.array([int(part.get(p, 0) or 0) for p in ps], dtype=np.int64)
+        return pd.DataFrame({"period": np.asarray(ps, dtype=np.int64), "population": pops, "participants": parts,
+                             "coverage_pct": _pct(parts, pops)})
     rows = []
     for p in periods(engine):
         d = coverage(engine, scope, "nation", p, filters)
@@ -203,30 +257,27 @@ def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> p
 
 def segment_mix(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """Participants by segment (registered by ``period``) and their share."""
-    period = period or latest_period(engine)
     with engine.connect() as conn:
-        pre = _agg_has_period(conn, AggCoverage, period)
-    if pre:
-        q = (select(AggCoverage.segment, func.sum(AggCoverage.participants).label("participants"),
-                    func.sum(AggCoverage.active).label("active"))
-             .join(Branch, Branch.code == AggCoverage.branch_code)
-             .where(AggCoverage.period == period, scope.clause(Branch.region_code, Branch.code),
-                    filters.clause(Branch.region_code, Branch.code, AggCoverage.regency_code))
-             .group_by(AggCoverage.segment))
-    else:
-        q = (select(Participant.segment, func.sum(Participant.weight).label("participants"),
-                func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
-             .join(Branch, Branch.code == Participant.branch_code)
-             .where(Participant.registered_period <= period, scope.clause(Branch.region_code, Branch.code),
-                    filters.clause(Branch.region_code, Branch.code, Participant.regency_code))
-             .group_by(Participant.segment))
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["segment", "participants", "active"])
-    df[["participants", "active"]] = df[["participants", "active"]].astype("int64")
-    total = df["participants"].sum()
-    df["share_pct"] = (df["participants"] / total * 100).round(2) if total else 0.0
-    order = {s: i for i, s in enumerate(ref.SEGMENT_MIX_2024)}
-    return df.sort_values("segment", key=lambda s: s.map(order)).reset_index(drop=True)
+        period, pre = _resolve(conn, period)
+        if pre:
+            c = AggCoverage
+            q = (select(c.segment, func.sum(c.participants).label("participants"), func.sum(c.active).label("active"))
+                 .where(c.period == period, _branch_where(scope, filters, c.branch_code, c.regency_code))
+                 .group_by(c.segment))
+        else:
+            q = (select(Participant.segment, func.sum(Participant.weight).label("participants"),
+                        func.sum(case((Participant.status == "aktif", Participant.weight), else_=0)).label("active"))
+                 .join(Branch, Branch.code == Participant.branch_code)
+                 .where(Participant.registered_period <= period, scope.clause(Branch.region_code, Branch.code),
+                        filters.clause(Branch.region_code, Branch.code, Participant.regency_code))
+                 .group_by(Participant.segment))
+        rows = conn.execute(q).all()
+    order = {seg: i for i, seg in enumerate(ref.SEGMENT_MIX_2024)}
+    rows = sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0]))
+    df = _frame(rows, ["segment", "participants", "active"], ints=("participants", "active"))
+    total = int(df["participants"].sum())
+    df["share_pct"] = np.round(df["participants"].to_numpy() / total * 100, 2) if total else 0.0
+    return df
 
 
 # --- collectability --------------------------------------------------------------------------------
@@ -234,9 +285,6 @@ def collectability(engine: Engine, scope: Scope, by: str = "month", period_from:
                    period_to: int | None = None, filters: Filters = NATION,
                    segment: str | None = None) -> pd.DataFrame:
     """Iuran billed and collected and collectability % by ``month``, ``branch`` or ``segment``."""
-    ps = periods(engine)
-    period_from = period_from or ps[0]
-    period_to = period_to or ps[-1]
     if by == "month":
         key_b, key_c = Contribution.period, Contribution.paid_period
     elif by == "branch":
@@ -246,28 +294,28 @@ def collectability(engine: Engine, scope: Scope, by: str = "month", period_from:
     else:
         raise ValueError("by must be month, branch or segment")
     with engine.connect() as conn:
-        pre = agg.usable(conn)
-    if pre:  # monthly facts per branch × regency × segment (jkn_core.aggregates)
-        a = AggCollection
-        key = {"month": a.period, "branch": a.branch_code, "segment": a.segment}[by]
-        conds = [a.period.between(period_from, period_to), scope.clause(Branch.region_code, Branch.code),
-                 filters.clause(Branch.region_code, Branch.code, a.regency_code)]
-        if segment:
-            conds.append(a.segment == segment)
-        q = (select(key.label("key"), func.sum(a.billed).label("billed"), func.sum(a.collected).label("collected"))
-             .join(Branch, Branch.code == a.branch_code).where(*conds).group_by(key)
-             .having(func.sum(a.bills) > 0).order_by(key))
-    else:
-        q = _collectability_base(scope, key_b, key_c, period_from, period_to, filters, segment)
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["key", "billed", "collected"])
-    df[["billed", "collected"]] = df[["billed", "collected"]].astype("int64")
-    df["collectability_pct"] = (df["collected"] / df["billed"].where(df["billed"] > 0) * 100).round(2)
-    df = df.rename(columns={"key": {"month": "period"}.get(by, by if by != "branch" else "branch_code")})
+        held = agg.current_periods(conn)
+        ps = held or _periods(conn)
+        period_from = period_from or ps[0]
+        period_to = period_to or ps[-1]
+        if held:  # monthly facts per branch × regency × segment (jkn_core.aggregates)
+            a = AggCollection
+            key = {"month": a.period, "branch": a.branch_code, "segment": a.segment}[by]
+            conds = [a.period.between(period_from, period_to), _branch_where(scope, filters, a.branch_code,
+                                                                            a.regency_code)]
+            if segment:
+                conds.append(a.segment == segment)
+            q = (select(key.label("key"), func.sum(a.billed).label("billed"), func.sum(a.collected).label("collected"))
+                 .where(*conds).group_by(key).having(func.sum(a.bills) > 0).order_by(key))
+        else:
+            q = _collectability_base(scope, key_b, key_c, period_from, period_to, filters, segment)
+        rows = conn.execute(q).all()
+        names = dict(conn.execute(select(Branch.code, Branch.name)).all()) if by == "branch" else {}
+    key_name = {"month": "period", "branch": "branch_code"}.get(by, by)
+    df = _frame(rows, [key_name, "billed", "collected"], ints=("billed", "collected"))
+    df["collectability_pct"] = _pct(df["collected"].to_numpy(), df["billed"].to_numpy())
     if by == "branch":
-        with engine.connect() as conn:
-            names = dict(conn.execute(select(Branch.code, Branch.name)).all())
-        df.insert(1, "branch_name", df["branch_code"].map(names))
+        df.insert(1, "branch_name", [names.get(c) for c in df["branch_code"]])
     return df
 
 
@@ -327,61 +375,51 @@ def _arrears_families(bind, scope: Scope, period: int, filters: Filters):  # typ
 
 def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People, families and Rupiah in arrears by age bucket (1–3, 4–6, 7–12, 13–24, > 24 months)."""
-    period = period or latest_period(engine)
     with engine.connect() as conn:
-        pre = _agg_has_period(conn, AggArrears, period)
-    if pre:
-        g = AggArrears
-        q = (select(g.bucket.label("bucket"), func.sum(g.people).label("people"),
-                    func.sum(g.families).label("families"), func.sum(g.rp).label("rp"))
-             .join(Branch, Branch.code == g.branch_code)
-             .where(g.period == period, scope.clause(Branch.region_code, Branch.code),
-                    filters.clause(Branch.region_code, Branch.code, g.regency_code))
-             .group_by(g.bucket))
-    else:
-        a = _arrears_families(engine, scope, period, filters)
-        bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
-        q = (select(bucket.label("bucket"), func.sum(a.c.members * a.c.weight).label("people"),
-                    func.sum(a.c.weight).label("families"), func.sum(a.c.rp * a.c.weight).label("rp"))
-             .group_by(bucket))
-    with engine.connect() as conn:
-        got = {r["bucket"]: r for r in conn.execute(q).mappings().all()}
-    rows = [{"bucket": label, "people": int(got[label]["people"]) if label in got else 0,
-             "families": int(got[label]["families"]) if label in got else 0,
-             "rp": int(got[label]["rp"]) if label in got else 0} for label, _lo, _hi in AGING_BUCKETS]
-    return pd.DataFrame(rows)
+        period, pre = _resolve(conn, period)
+        if pre:
+            g = AggArrears
+            q = (select(g.bucket.label("bucket"), func.sum(g.people).label("people"),
+                        func.sum(g.families).label("families"), func.sum(g.rp).label("rp"))
+                 .where(g.period == period, _branch_where(scope, filters, g.branch_code, g.regency_code))
+                 .group_by(g.bucket))
+        else:
+            a = _arrears_families(conn, scope, period, filters)
+            bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
+            q = (select(bucket.label("bucket"), func.sum(a.c.members * a.c.weight).label("people"),
+                        func.sum(a.c.weight).label("families"), func.sum(a.c.rp * a.c.weight).label("rp"))
+                 .group_by(bucket))
+        got = {r[0]: r for r in conn.execute(q).all()}
+    rows = [(label, *(got[label][1:] if label in got else (0, 0, 0))) for label, _lo, _hi in AGING_BUCKETS]
+    return _frame(rows, ["bucket", "people", "families", "rp"], ints=("people", "families", "rp"))
 
 
 def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People and Rupiah in arrears per branch, with the Rehab-eligible pool (4–24 months)."""
-    period = period or latest_period(engine)
     with engine.connect() as conn:
-        pre = _agg_has_period(conn, AggArrears, period)
-    if pre:
-        g = AggArrears
-        rehab_b = g.bucket.in_([label for label, lo, hi in AGING_BUCKETS if lo >= 4 and hi <= 24])
-        q = (select(g.branch_code, Branch.name.label("branch_name"), func.sum(g.people).label("people"),
-                    func.sum(g.rp).label("rp"), func.sum(case((rehab_b, g.people), else_=0)).label("rehab_people"),
-                    func.sum(case((rehab_b, g.rp), else_=0)).label("rehab_rp"))
-             .join(Branch, Branch.code == g.branch_code)
-             .where(g.period == period, scope.clause(Branch.region_code, Branch.code),
-                    filters.clause(Branch.region_code, Branch.code, g.regency_code))
-             .group_by(g.branch_code, Branch.name).order_by(g.branch_code))
-    else:
-        a = _arrears_families(engine, scope, period, filters)
-        rehab = a.c.months.between(4, 24)
-        q = (select(a.c.branch_code, Branch.name.label("branch_name"),
-                    func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
-                    func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
-                    func.sum(case((rehab, a.c.rp * a.c.weight), else_=0)).label("rehab_rp"))
-             .join(Branch, Branch.code == a.c.branch_code).group_by(a.c.branch_code, Branch.name)
-             .order_by(a.c.branch_code))
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["branch_code", "branch_name", "people", "rp", "rehab_people", "rehab_rp"])
-    for c in ("people", "rp", "rehab_people", "rehab_rp"):
-        df[c] = df[c].astype("int64")
-    return df
+        period, pre = _resolve(conn, period)
+        if pre:
+            g = AggArrears
+            rehab_b = g.bucket.in_([label for label, lo, hi in AGING_BUCKETS if lo >= 4 and hi <= 24])
+            q = (select(g.branch_code, Branch.name.label("branch_name"), func.sum(g.people).label("people"),
+                        func.sum(g.rp).label("rp"), func.sum(case((rehab_b, g.people), else_=0)).label("rehab_people"),
+                        func.sum(case((rehab_b, g.rp), else_=0)).label("rehab_rp"))
+                 .join(Branch, Branch.code == g.branch_code)
+                 .where(g.period == period, scope.clause(Branch.region_code, Branch.code),
+                        filters.clause(Branch.region_code, Branch.code, g.regency_code))
+                 .group_by(g.branch_code, Branch.name).order_by(g.branch_code))
+        else:
+            a = _arrears_families(conn, scope, period, filters)
+            rehab = a.c.months.between(4, 24)
+            q = (select(a.c.branch_code, Branch.name.label("branch_name"),
+                        func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
+                        func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
+                        func.sum(case((rehab, a.c.rp * a.c.weight), else_=0)).label("rehab_rp"))
+                 .join(Branch, Branch.code == a.c.branch_code).group_by(a.c.branch_code, Branch.name)
+                 .order_by(a.c.branch_code))
+        rows = conn.execute(q).all()
+    return _frame(rows, ["branch_code", "branch_name", "people", "rp", "rehab_people", "rehab_rp"],
+                  ints=("people", "rp", "rehab_people", "rehab_rp"))
 
 
 def arrears_total(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> dict[str, int]:
@@ -394,49 +432,46 @@ def arrears_total(engine: Engine, scope: Scope, period: int | None = None, filte
 def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | None = None,
              filters: Filters = NATION) -> pd.DataFrame:
     """FKTP and FKRTL counts, doctors, registered participants and participants per doctor per unit."""
-    period = period or latest_period(engine)
     code_col, name_col = _level_cols(level)
     with engine.connect() as conn:
-        pre = _agg_has_period(conn, AggCapacity, period)
-    if pre:  # per regency × branch facts of the month (jkn_core.aggregates)
-        c = AggCapacity
-        q = (select(code_col.label("code"), name_col.label("unit"), func.sum(c.fktp).label("fktp"),
-                    func.sum(c.fkrtl).label("fkrtl"), func.sum(c.doctors).label("doctors"),
-                    func.sum(c.registered).label("registered"), func.sum(c.capitation_paid).label("capitation_paid"))
-             .select_from(c).join(Regency, Regency.code == c.regency_code)
-             .join(Branch, Branch.code == c.branch_code).join(Region, Region.code == Branch.region_code)
-             .join(Province, Province.code == Regency.province_code)
-             .where(c.period == period, scope.clause(Branch.region_code, Branch.code),
-                    filters.clause(Branch.region_code, Branch.code, Regency.code))
-             .group_by(code_col, name_col).order_by(code_col))
-        return _capacity_frame(engine, q)
-    fm = FacilityMonth.__table__  # joined on its primary key (facility_code, period): no subquery to build
-    is_fktp = Facility.level == "FKTP"
-    gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
-    panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
-    q = (select(code_col.label("code"), name_col.label("unit"),
-                func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
-                func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
-                func.sum(gp).label("doctors"), func.sum(panel).label("registered"),
-                func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
-         .select_from(Facility).join(Regency, Regency.code == Facility.regency_code)
-         .join(Branch, Branch.code == Facility.branch_code).join(Region, Region.code == Branch.region_code)
-         .join(Province, Province.code == Regency.province_code)
-         .outerjoin(fm, and_(fm.c.facility_code == Facility.code, fm.c.period == period))
-         .where(scope.clause(Branch.region_code, Branch.code),
-                filters.clause(Branch.region_code, Branch.code, Regency.code))
-         .group_by(code_col, name_col).order_by(code_col))
-    return _capacity_frame(engine, q)
-
-
-def _capacity_frame(engine: Engine, q) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["code", "unit", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"])
-    for c in ("fktp", "fkrtl", "doctors", "registered", "capitation_paid"):
-        df[c] = df[c].astype("int64")
-    df["participants_per_doctor"] = (df["registered"] / df["doctors"].where(df["doctors"] > 0)).round(0)
-    df["over_norm"] = df["participants_per_doctor"] > ref.PARTICIPANTS_PER_DOCTOR_NORM
+        period, pre = _resolve(conn, period)
+        if pre:  # per regency × branch facts of the month (jkn_core.aggregates)
+            c = AggCapacity
+            q = (select(code_col.label("code"), name_col.label("unit"), func.sum(c.fktp).label("fktp"),
+                        func.sum(c.fkrtl).label("fkrtl"), func.sum(c.doctors).label("doctors"),
+                        func.sum(c.registered).label("registered"),
+                        func.sum(c.capitation_paid).label("capitation_paid"))
+                 .select_from(c).join(Regency, Regency.code == c.regency_code)
+                 .join(Branch, Branch.code == c.branch_code).join(Region, Region.code == Branch.region_code)
+                 .join(Province, Province.code == Regency.province_code)
+                 .where(c.period == period, scope.clause(Branch.region_code, Branch.code),
+                        filters.clause(Branch.region_code, Branch.code, Regency.code))
+                 .group_by(code_col, name_col).order_by(code_col))
+        else:
+            fm = FacilityMonth.__table__  # joined on its primary key (facility_code, period): no subquery to build
+            is_fktp = Facility.level == "FKTP"
+            gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
+            panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
+            q = (select(code_col.label("code"), name_col.label("unit"),
+                        func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
+                        func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
+                        func.sum(gp).label("doctors"), func.sum(panel).label("registered"),
+                        func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
+                 .select_from(Facility).join(Regency, Regency.code == Facility.regency_code)
+                 .join(Branch, Branch.code == Facility.branch_code).join(Region, Region.code == Branch.region_code)
+                 .join(Province, Province.code == Regency.province_code)
+                 .outerjoin(fm, and_(fm.c.facility_code == Facility.code, fm.c.period == period))
+                 .where(scope.clause(Branch.region_code, Branch.code),
+                        filters.clause(Branch.region_code, Branch.code, Regency.code))
+                 .group_by(code_col, name_col).order_by(code_col))
+        rows = conn.execute(q).all()
+    df = _frame(rows, ["code", "unit", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"],
+                ints=("fktp", "fkrtl", "doctors", "registered", "capitation_paid"))
+    reg, docs = df["registered"].to_numpy(), df["doctors"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ppd = np.round(np.where(docs > 0, reg / np.where(docs > 0, docs, 1), np.nan), 0)
+    df["participants_per_doctor"] = ppd
+    df["over_norm"] = ppd > ref.PARTICIPANTS_PER_DOCTOR_NORM
     return df
 
 
