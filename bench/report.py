@@ -37,8 +37,9 @@ def render(out: dict[str, Any]) -> str:
                    f"{c.get('contributions', 0):,} ledger rows; aggregates refresh {st['aggregates_refresh_s']} s)")
         elif name.startswith("import"):
             res = (f"{st.get('rows', 0):,} ledger rows of branch {st.get('branch')}: {st.get('seconds')} s = "
-                   f"{st.get('rows_per_s', 0):,} rows/s (ok={st.get('ok')}); aggregates refresh "
-                   f"{st.get('aggregates_refresh_s')} s")
+                   f"{st.get('rows_per_s', 0):,} rows/s (ok={st.get('ok')}); aggregates refresh of the branch "
+                   f"(the import hook) {st.get('aggregates_incremental_s')} s ({st.get('aggregates_incremental_mode')}), "
+                   f"full rebuild {st.get('aggregates_refresh_s')} s")
         elif name == "work_queue":
             res = st.get("skipped") or (f"branch {st['branch']} ({st['self_paying_families']:,} self-paying families, "
                                         f"{st['rows']:,} rows): {_f(st)} ms")

@@ -17,6 +17,7 @@ Definitions (also in docs/kpi.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,15 @@ class Filters:
 NATION = Filters()
 
 
+@lru_cache(maxsize=16)
+def _reader(engine: Engine) -> Engine:
+    """The engine for KPI reads: on PostgreSQL in autocommit (no BEGIN/ROLLBACK round trips around a read;
+    each statement sees committed data, and the aggregates are replaced in one transaction). Shares the pool."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def _whole_nation(scope: Scope, filters: Filters) -> bool:
     """True when neither the user's scope nor the drill-down narrows anything."""
     return not (scope.region_code or scope.branch_code or filters.region or filters.branch or filters.regency)
@@ -92,7 +102,7 @@ def _branch_where(scope: Scope, filters: Filters, branch_col, regency_col=None):
 # --- database facts ---------------------------------------------------------------------------------
 def periods(engine: Engine) -> list[int]:
     """Months of history held (YYYYMM, ascending), from the ledger or facility facts."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         return _periods(conn)
 
 
@@ -145,7 +155,7 @@ def _pct(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def is_synthetic(engine: Engine) -> bool:
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         return conn.execute(select(Meta.value).where(Meta.key == "synthetic")).scalar() == "1"
 
 
@@ -157,7 +167,7 @@ def hierarchy(engine: Engine, scope: Scope) -> pd.DataFrame:
          .join(Branch, Branch.region_code == Region.code).join(Regency, Regency.branch_code == Branch.code)
          .join(Province, Province.code == Regency.province_code)
          .where(scope.clause(Branch.region_code, Branch.code)).order_by(Region.code, Branch.code, Regency.code))
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         return pd.DataFrame(conn.execute(q).mappings().all())
 
 
@@ -185,7 +195,7 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
            .join(Province, Province.code == Regency.province_code)
            .where(scope.clause(Branch.region_code, Branch.code),
                   filters.clause(Branch.region_code, Branch.code, Regency.code))).subquery()
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         period, pre = _resolve(conn, period)
         pop = (select(Population.regency_code, func.sum(Population.population).label("population"))
                .where(Population.year == select(func.max(Population.year)).where(Population.year <= period // 100)
@@ -219,7 +229,7 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
 
 def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> pd.DataFrame:
     """Coverage % per month over the history held."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         ps = agg.current_periods(conn) or []
         if ps:  # one query over the cumulative monthly facts instead of one coverage() per month
             geo = (select(Regency.code.label("regency_code")).join(Branch, Branch.code == Regency.branch_code)
@@ -257,7 +267,7 @@ def coverage_trend(engine: Engine, scope: Scope, filters: Filters = NATION) -> p
 
 def segment_mix(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """Participants by segment (registered by ``period``) and their share."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         period, pre = _resolve(conn, period)
         if pre:
             c = AggCoverage
@@ -293,7 +303,7 @@ def collectability(engine: Engine, scope: Scope, by: str = "month", period_from:
         key_b = key_c = Family.segment
     else:
         raise ValueError("by must be month, branch or segment")
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         held = agg.current_periods(conn)
         ps = held or _periods(conn)
         period_from = period_from or ps[0]
@@ -375,7 +385,7 @@ def _arrears_families(bind, scope: Scope, period: int, filters: Filters):  # typ
 
 def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People, families and Rupiah in arrears by age bucket (1–3, 4–6, 7–12, 13–24, > 24 months)."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         period, pre = _resolve(conn, period)
         if pre:
             g = AggArrears
@@ -396,7 +406,7 @@ def arrears_aging(engine: Engine, scope: Scope, period: int | None = None, filte
 
 def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> pd.DataFrame:
     """People and Rupiah in arrears per branch, with the Rehab-eligible pool (4–24 months)."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         period, pre = _resolve(conn, period)
         if pre:
             g = AggArrears
@@ -433,7 +443,7 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
              filters: Filters = NATION) -> pd.DataFrame:
     """FKTP and FKRTL counts, doctors, registered participants and participants per doctor per unit."""
     code_col, name_col = _level_cols(level)
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         period, pre = _resolve(conn, period)
         if pre:  # per regency × branch facts of the month (jkn_core.aggregates)
             c = AggCapacity
@@ -478,7 +488,7 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
 # --- targets ---------------------------------------------------------------------------------------
 def target(engine: Engine, kpi: str, year: int, level: str = "national", code: str = "") -> float | None:
     """The target of a KPI for a unit and year; falls back to the national target, then the latest year."""
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         for lv, cd in ((level, code), ("national", "")):
             row = conn.execute(select(Target.target).where(Target.kpi == kpi, Target.level == lv, Target.code == cd,
                                                            Target.year <= year)
@@ -506,7 +516,7 @@ def summary(engine: Engine, scope: Scope, period: int | None = None, filters: Fi
         h = h[h["branch_code"] == filters.branch]
     if filters.regency and len(h):
         h = h[h["regency_code"] == filters.regency]
-    with engine.connect() as conn:
+    with _reader(engine).connect() as conn:
         n_prov = conn.execute(select(func.count(func.distinct(Regency.province_code)))
                               .where(Regency.code.in_(h["regency_code"].tolist() or [""]))).scalar()
     return {
