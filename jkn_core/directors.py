@@ -29,6 +29,8 @@ from jkn_core import reference as ref
 from jkn_core.kpi import NATION, Filters
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
+    AggArrears,
+    AggCoverage,
     Branch,
     CareEvent,
     Facility,
@@ -258,8 +260,10 @@ def _arrears_by_months(engine: Engine, scope: Scope, period: int, filters: Filte
 def rehab_pool(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> dict[str, int]:
     """PBPU/BP in arrears 4–24 months, who may join the Rehab instalment programme."""
     period, _ = _held(engine, period)
-    d = _arrears_by_months(engine, scope, period, filters)
-    d = d[d["months"].between(REHAB_MIN_MONTHS, REHAB_MAX_MONTHS)]
+    # the ledger holds only PBPU/BP families, and 4–24 months are exactly the aging buckets 4-6, 7-12, 13-24
+    rehab = [label for label, lo, hi in kpi.AGING_BUCKETS if lo >= REHAB_MIN_MONTHS and hi <= REHAB_MAX_MONTHS]
+    d = kpi.arrears_aging(engine, scope, period, filters)
+    d = d[d["bucket"].isin(rehab)]
     return {"people": int(d["people"].sum()), "families": int(d["families"].sum()), "rp": int(d["rp"].sum())}
 
 
@@ -317,7 +321,21 @@ def penalty_exposure(engine: Engine, scope: Scope, period: int | None = None,
 
 
 # --- branch league table -------------------------------------------------------------------------
+def _fresh(engine: Engine, period: int) -> bool:
+    """True when the pre-aggregates are current and hold ``period``."""
+    with engine.connect() as conn:
+        return kpi._resolve(conn, period)[1]
+
+
 def _self_paying_people(engine: Engine, scope: Scope, period: int, filters: Filters) -> pd.DataFrame:
+    if _fresh(engine, period):  # cumulative participants per month × branch × segment (jkn_core.aggregates)
+        c = AggCoverage
+        q = (select(c.branch_code, func.sum(c.participants).label("self_paying"))
+             .where(c.period == period, c.segment.in_(SELF_PAYING_SEGMENTS),
+                    kpi._branch_where(scope, filters, c.branch_code, c.regency_code))
+             .group_by(c.branch_code))
+        with engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["branch_code", "self_paying"])
     q = (select(Participant.branch_code, func.sum(Participant.weight).label("self_paying"))
          .join(Branch, Branch.code == Participant.branch_code)
          .where(Participant.registered_period <= period, Participant.segment.in_(SELF_PAYING_SEGMENTS),
@@ -329,6 +347,14 @@ def _self_paying_people(engine: Engine, scope: Scope, period: int, filters: Filt
 
 
 def _par_people(engine: Engine, scope: Scope, period: int, filters: Filters) -> pd.DataFrame:
+    if _fresh(engine, period):  # more than 3 months = every aging bucket above 1-3
+        g = AggArrears
+        over3 = [label for label, lo, _hi in kpi.AGING_BUCKETS if lo > 3]
+        q = (select(g.branch_code, func.sum(case((g.bucket.in_(over3), g.people), else_=0)).label("par_people"))
+             .where(g.period == period, kpi._branch_where(scope, filters, g.branch_code, g.regency_code))
+             .group_by(g.branch_code))
+        with engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["branch_code", "par_people"])
     a = kpi._arrears_families(engine, scope, period, filters)
     q = (select(a.c.branch_code, func.sum(case((a.c.months > 3, a.c.members * a.c.weight), else_=0))
                 .label("par_people")).group_by(a.c.branch_code))

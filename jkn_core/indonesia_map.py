@@ -76,10 +76,14 @@ def province_figure(df: pd.DataFrame, value_col: str, title: str, colorbar_title
     cen = centroids()
     d = cen.merge(df, on="iso", how="left", suffixes=("", "_data"))
     fig = go.Figure()
-    fig.add_trace(go.Choropleth(geojson=gj, locations=cen["iso"], z=[0] * len(cen), featureidkey="id",
-                                colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]], showscale=False,
-                                marker_line_color="white", marker_line_width=0.5, hoverinfo="skip"))
     has = d[d[value_col].notna()]
+    missing = set(cen["iso"]) - set(has["iso"])
+    if missing:  # only the provinces without data, so the geometry is sent once per map, not twice
+        grey = {"type": "FeatureCollection", "features": [f for f in gj["features"] if f["id"] in missing]}
+        fig.add_trace(go.Choropleth(geojson=grey, locations=sorted(missing), z=[0] * len(missing),
+                                    featureidkey="id", colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]],
+                                    showscale=False, marker_line_color="white", marker_line_width=0.5,
+                                    hoverinfo="skip"))
     fig.add_trace(go.Choropleth(
         geojson=gj, locations=has["iso"], z=has[value_col].astype(float), featureidkey="id",
         colorscale=colorscale, zmin=zmin, zmax=zmax, marker_line_color="white", marker_line_width=0.6,

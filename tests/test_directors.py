@@ -247,6 +247,15 @@ def test_fold_sums_before_rates(sqlite_world) -> None:
     fig = indonesia_map.province_figure(out.reset_index().assign(rate=lambda d: d["participants"] / d["population"]),
                                         "rate", "t", "c", bubble_col="population")
     assert fig.layout.geo.visible is False and len(fig.data) == 3
+    # provinces without data stay on the map in grey, and only they are drawn twice
+    grey, data = fig.data[0], fig.data[1]
+    assert set(grey.locations) == set(indonesia_map.centroids()["iso"]) - {"ID-KI", "ID-PA", "ID-JK"}
+    assert {f["id"] for f in grey.geojson["features"]} == set(grey.locations)
+    assert set(data.locations) == {"ID-KI", "ID-PA", "ID-JK"}
+    full = indonesia_map.fold_provinces(pd.DataFrame({"code": sorted(indonesia_map.ISO_BY_PROVINCE),
+                                                      "population": 10, "participants": 9}),
+                                        ["population", "participants"]).assign(rate=0.9)
+    assert len(indonesia_map.province_figure(full, "rate", "t", "c").data) == 1
 
 
 def test_brief_html(sqlite_world) -> None:
