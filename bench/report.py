@@ -42,7 +42,8 @@ def render(out: dict[str, Any]) -> str:
                    f"full rebuild {st.get('aggregates_refresh_s')} s")
         elif name == "work_queue":
             res = st.get("skipped") or (f"branch {st['branch']} ({st['self_paying_families']:,} self-paying families, "
-                                        f"{st['rows']:,} rows): {_f(st)} ms")
+                                        f"{st['rows']:,} queued, first {st.get('limit')} shown): rebuild {_f(st)} ms, "
+                                        f"warm (cached ranking) {_f(st.get('warm'))} ms")
         elif name in ("usual", "duckdb"):
             res = f"read {st.get('read_s')} s + prepare {st.get('prepare_s')} s; same numbers as ours: {st.get('agrees_with_ours')}"
         else:

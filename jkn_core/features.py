@@ -29,6 +29,7 @@ How it is computed (set-based, chunked, ready to move to Spark)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,8 +106,11 @@ def next_period(period: int) -> int:
 
 def ledger_range(engine: Engine) -> tuple[int, int] | None:
     """First and last ledger month, or None when the ledger is empty."""
+    # two scalar subqueries, not min() and max() in one SELECT: each is then one index probe
+    # (ix_contributions_period) instead of a scan of the whole ledger (SQLite optimises a lone min/max only)
     with engine.connect() as conn:
-        lo, hi = conn.execute(select(func.min(Contribution.period), func.max(Contribution.period))).one()
+        lo, hi = conn.execute(select(select(func.min(Contribution.period)).scalar_subquery(),
+                                     select(func.max(Contribution.period)).scalar_subquery())).one()
     return (int(lo), int(hi)) if lo is not None else None
 
 
@@ -191,12 +195,17 @@ def _read_chunk(engine: Engine, lo: int, hi: int, branch_code: str | None,
     aq = (select(CollectionAction.family_id, CollectionAction.period, CollectionAction.outcome)
           .where(CollectionAction.family_id.between(lo, hi), CollectionAction.family_id.in_(in_chunk)))
     with engine.connect() as conn:
-        fam = pd.DataFrame(conn.execute(fq).mappings().all())
-        led = pd.DataFrame(conn.execute(lq).all(), columns=["family_id", "period", "billed", "paid_period",
-                                                             "paid_date"])
-        care = pd.DataFrame(conn.execute(cq).all(), columns=["family_id", "period", "kind", "cost"])
-        acts = pd.DataFrame(conn.execute(aq).all(), columns=["family_id", "period", "outcome"])
+        fam = _frame(conn.execute(fq))
+        led = _frame(conn.execute(lq), ["family_id", "period", "billed", "paid_period", "paid_date"])
+        care = _frame(conn.execute(cq), ["family_id", "period", "kind", "cost"])
+        acts = _frame(conn.execute(aq), ["family_id", "period", "outcome"])
     return fam, led, care, acts
+
+
+def _frame(result: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    """A query result as a DataFrame, built from plain tuples: pandas probes every SQLAlchemy ``Row`` for
+    attributes, which costs about 7 µs a row (0.2 s for one branch's 30,000 ledger rows)."""
+    return pd.DataFrame([tuple(r) for r in result], columns=columns or list(result.keys()))
 
 
 def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple[int, int],

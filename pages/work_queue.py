@@ -6,6 +6,35 @@ from jkn_core import collections as col
 from jkn_core import delinquency
 from pages.common import download_buttons, engine, lang, number, pct, require, rupiah, synthetic_banner, t
 
+_TTL = 3600  # the key already changes with the data; the time limit only bounds memory and unaudited writes
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=f"{t('wq_queue')}…")  # ~20 s for a full-size branch
+def _ranked(key: col.QueueKey, _eng, _scope):  # type: ignore[no-untyped-def]
+    """Every queued family of the branch with features and risk (large: one entry per branch)."""
+    return col.ranked_families(_eng, _scope, key)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _explained(key: col.QueueKey, limit: int, lang_: str, _eng, _scope):  # type: ignore[no-untyped-def]
+    """The first ``limit`` families with reasons (small); a new capacity only re-explains."""
+    return col.explain(_ranked(key, _eng, _scope), limit, lang_)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _rates(key: col.QueueKey, last_action: int, _eng, _scope):  # type: ignore[no-untyped-def]
+    """Contact and cure rates of the branch (a scan of all its actions: ~0.6 s for a full-size branch);
+    ``last_action`` moves with every recorded outcome, so a new outcome counts at once."""
+    return col.outcome_rates(_eng, _scope, key.branch)
+
+
+def _save(eng, scope) -> None:  # type: ignore[no-untyped-def]
+    """Record the outcome before the page re-runs, so the queue drawn in that run already shows it."""
+    ss = st.session_state
+    col.record_outcome(eng, scope, ss["wq_family"], ss["wq_action"], ss["wq_outcome"], ss.get("wq_note"))
+    ss["wq_saved_flag"] = True
+
+
 scope = require("work_queue")
 st.title(t("page_work_queue"))
 synthetic_banner()
@@ -36,8 +65,12 @@ days = c[2].number_input(t("wq_days"), 1, 7, 5, key="wq_days")
 limit = col.capacity(collectors, per_day, days)
 c[3].metric(t("wq_contacts"), number(limit))
 
-
-queue = col.work_queue(eng, scope, branch, limit=limit, lang=lang())
+# The expensive part (features, scores, ranking, reasons) is cached on col.queue_key: database, branch,
+# scoring month, model version and the data's import mark, so an import, a new ledger month or a new model
+# rebuilds it, and a re-run only reads the key (one query). It holds no names or NIK; the live part
+# (today's action, identities masked for this user's scope, last recorded outcome) is read on every run.
+key = col.queue_key(eng, scope, branch)
+queue = col.finish_queue(eng, scope, key, _explained(key, limit, lang(), eng, scope))
 if queue.empty:
     st.info(t("wq_empty"))
     st.stop()
@@ -73,8 +106,8 @@ action = r1[1].selectbox(t("wq_action"), list(col.ACTIONS), index=list(col.ACTIO
 outcome = r1[2].selectbox(t("wq_outcome"), list(col.OUTCOMES), format_func=lambda o: t(f"outcome_{o}"),
                           key="wq_outcome")
 note = st.text_input(t("wq_note"), key="wq_note")
-if st.button(t("wq_save"), key="wq_save", type="primary"):
-    col.record_outcome(eng, scope, family, action, outcome, note)
+st.button(t("wq_save"), key="wq_save", type="primary", on_click=_save, args=(eng, scope))
+if st.session_state.pop("wq_saved_flag", False):
     st.success(t("wq_saved"))
 
 # --- history of the selected family -----------------------------------------------------------------
@@ -90,7 +123,7 @@ h[1].dataframe(hist["ledger"], hide_index=True, key="wq_hist_ledger")
 
 # --- contact and cure rates ---------------------------------------------------------------------------
 st.subheader(t("wq_rates"))
-rates = col.outcome_rates(eng, scope, branch)
+rates = _rates(key, col.last_action_id(eng), eng, scope)
 st.dataframe(rates.assign(action=rates["action"].map(lambda a: t(f"action_{a}")),
                           contact_rate_pct=rates["contact_rate_pct"].map(lambda x: pct(x, 1)),
                           cure_rate_pct=rates["cure_rate_pct"].map(lambda x: pct(x, 1))),
