@@ -451,11 +451,16 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
                         func.sum(c.fkrtl).label("fkrtl"), func.sum(c.doctors).label("doctors"),
                         func.sum(c.registered).label("registered"),
                         func.sum(c.capitation_paid).label("capitation_paid"))
-                 .select_from(c).join(Regency, Regency.code == c.regency_code)
-                 .join(Branch, Branch.code == c.branch_code).join(Region, Region.code == Branch.region_code)
-                 .join(Province, Province.code == Regency.province_code)
-                 .where(c.period == period, scope.clause(Branch.region_code, Branch.code),
-                        filters.clause(Branch.region_code, Branch.code, Regency.code))
+                 .select_from(c).join(Branch, Branch.code == c.branch_code))
+            # only the joins the level's names need (the aggregate carries branch and regency codes)
+            if level in ("regency", "province"):
+                q = q.join(Regency, Regency.code == c.regency_code)
+            if level == "province":
+                q = q.join(Province, Province.code == Regency.province_code)
+            if level == "region":
+                q = q.join(Region, Region.code == Branch.region_code)
+            q = (q.where(c.period == period, scope.clause(Branch.region_code, Branch.code),
+                         filters.clause(Branch.region_code, Branch.code, c.regency_code))
                  .group_by(code_col, name_col).order_by(code_col))
         else:
             fm = FacilityMonth.__table__  # joined on its primary key (facility_code, period): no subquery to build
