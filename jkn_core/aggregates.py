@@ -284,14 +284,16 @@ def refresh_branches(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
     ``branches`` are those whose base rows the import changed (old and new branch of a moved row). The
     rows are deleted and re-inserted with the same definitions as :func:`refresh`, and the freshness
     mark moves to the newest import, in one transaction. Falls back to a full rebuild (same
-    transaction) when the aggregates were not current before the import or the ledger months changed.
-    Returns ``{"mode": "branches" | "full", "branches": [...], "seconds": ...}``.
+    transaction) when the aggregates were not current before the import, the ledger months changed, or
+    the branches are all the branches there are. Returns ``{"mode": "branches" | "full", "branches": [...], "seconds": ...}``.
     """
     t0 = dt.datetime.now()
     todo = sorted(set(branches))
     Base.metadata.create_all(engine, tables=list(AGG_TABLES))
     with engine.begin() as conn:
         current = _incremental_periods(conn)
+        if current is not None and _covers_every_branch(conn, todo):
+            current = None  # every branch with data changed: plain full inserts beat per-branch deletes
         if current is None:
             _rebuild_all(conn)
         else:
@@ -304,6 +306,13 @@ def refresh_branches(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
                 conn.exec_driver_sql(f"ANALYZE {t.name}")
     return {"mode": "full" if current is None else "branches", "branches": todo,
             "seconds": round((dt.datetime.now() - t0).total_seconds(), 2)}
+
+
+def _covers_every_branch(conn: Connection, branches: list[str]) -> bool:
+    """True when ``branches`` include every branch the aggregates hold rows for."""
+    held = set(conn.execute(select(AggCoverage.branch_code).distinct()).scalars())
+    held |= set(conn.execute(select(AggCollection.branch_code).distinct()).scalars())
+    return bool(held) and held <= set(branches)
 
 
 def usable(conn: Connection) -> bool:

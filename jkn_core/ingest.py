@@ -63,6 +63,9 @@ DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "imports.md"
 DOCS_BEGIN = "<!-- BEGIN GENERATED: python -m jkn_core.ingest --write-docs -->"
 DOCS_END = "<!-- END GENERATED -->"
 
+#: On PostgreSQL, an import writing at least this many rows runs ANALYZE on its table before the hooks.
+ANALYZE_AFTER_ROWS = 50_000
+
 _INT32_MAX = 2**31 - 1
 _INT64_MAX = 2**63 - 1
 
@@ -1466,6 +1469,10 @@ def import_file(
                 tx.rollback()
             raise
     report.ok = True
+    if not dry_run and engine.dialect.name == "postgresql" and report.inserted + report.updated >= ANALYZE_AFTER_ROWS:
+        # fresh planner statistics before the refresh hooks query the table (autovacuum may be minutes away)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"ANALYZE {table}")
     if not dry_run:
         for hook in list(AFTER_IMPORT_HOOKS):
             try:

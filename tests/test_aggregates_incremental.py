@@ -306,3 +306,24 @@ def test_hooks_written_for_two_arguments_still_run(writable_sqlite_world: World,
                                 _csv(fm, [c for c in fm.columns if c != "branch_code"]), filename="fm.csv")
     assert report.ok and not report.warnings
     assert seen == [("facility_months",), ("facility_months", {str(fm.iloc[0]["branch_code"])})]
+
+
+def test_an_import_touching_every_branch_rebuilds_in_full(writable_sqlite_world: World, paths) -> None:  # type: ignore[no-untyped-def]
+    """A ledger import that changes every branch (a whole national re-load): one plain full rebuild, not a
+    delete-and-insert per branch."""
+    e = writable_sqlite_world.engine
+    last = kpi.periods(e)[-1]
+    open_bills = _raw(e, "SELECT c.family_id, c.period, c.billed, c.paid, c.paid_date, c.paid_period, "
+                         "f.branch_code FROM contributions c JOIN families f ON f.id = c.family_id "
+                         f"WHERE c.paid_period IS NULL AND c.period = {last} ORDER BY f.branch_code, c.family_id")
+    one_each = open_bills.groupby("branch_code").head(1).copy()
+    held = set(_raw(e, "SELECT DISTINCT branch_code FROM agg_coverage")["branch_code"])
+    assert set(one_each["branch_code"]) == held and len(held) > 1
+    one_each["paid"], one_each["paid_period"] = one_each["billed"], last
+    one_each["paid_date"] = f"{str(last)[:4]}-{str(last)[4:]}-22"
+
+    _import(e, "contributions", _csv(one_each, LEDGER))
+
+    assert [r["mode"] for r in paths["branches"]] == ["full"] and paths["full"] == [True]
+    assert paths["branches"][0]["branches"] == sorted(held)
+    _assert_equals_full_refresh(e)
