@@ -192,6 +192,15 @@ def _insert_arrears(conn: Connection, periods: list[int], branches: Sequence[str
             .group_by(a.c.branch_code, a.c.regency_code, bucket)))
 
 
+def _ensure_tables(engine: Engine) -> None:
+    """Create the aggregate tables, and indexes added since a database was made (create_all skips those)."""
+    Base.metadata.create_all(engine, tables=list(AGG_TABLES))
+    with engine.begin() as conn:
+        for table in AGG_TABLES:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
 def _write_state(conn: Connection, mark: str, periods: list[int]) -> None:
     """The freshness mark: the import the aggregates include (read BEFORE the base tables, so an import
     committing meanwhile is never marked as included) and the ledger months."""
@@ -238,7 +247,7 @@ def _rebuild_branches(conn: Connection, periods: list[int], branches: list[str])
 def refresh(engine: Engine) -> dict[str, Any]:
     """Rebuild every aggregate from the base tables in one transaction; returns row counts and seconds."""
     t0 = dt.datetime.now()
-    Base.metadata.create_all(engine, tables=list(AGG_TABLES))  # databases made before the aggregates existed
+    _ensure_tables(engine)  # databases made before the aggregates (or their indexes) existed
     with engine.begin() as conn:
         _rebuild_all(conn)
         counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in AGG_TABLES}
@@ -289,7 +298,7 @@ def refresh_branches(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
     """
     t0 = dt.datetime.now()
     todo = sorted(set(branches))
-    Base.metadata.create_all(engine, tables=list(AGG_TABLES))
+    _ensure_tables(engine)
     with engine.begin() as conn:
         current = _incremental_periods(conn)
         if current is not None and _covers_every_branch(conn, todo):

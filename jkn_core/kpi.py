@@ -284,10 +284,11 @@ def segment_mix(engine: Engine, scope: Scope, period: int | None = None, filters
         rows = conn.execute(q).all()
     order = {seg: i for i, seg in enumerate(ref.SEGMENT_MIX_2024)}
     rows = sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0]))
-    df = _frame(rows, ["segment", "participants", "active"], ints=("participants", "active"))
-    total = int(df["participants"].sum())
-    df["share_pct"] = np.round(df["participants"].to_numpy() / total * 100, 2) if total else 0.0
-    return df
+    part = np.fromiter((int(r[1] or 0) for r in rows), dtype=np.int64, count=len(rows))
+    act = np.fromiter((int(r[2] or 0) for r in rows), dtype=np.int64, count=len(rows))
+    total = int(part.sum())
+    share = np.round(part / total * 100, 2) if total else np.zeros(len(rows))
+    return pd.DataFrame({"segment": [r[0] for r in rows], "participants": part, "active": act, "share_pct": share})
 
 
 # --- collectability --------------------------------------------------------------------------------

@@ -354,6 +354,8 @@ class AggCoverage(Base):
     """Participants registered by the end of ``period`` (cumulative) and those active, per regency × segment."""
 
     __tablename__ = "agg_coverage"
+    # a branch's rows of a month (branch-scoped KPIs), next to the key's (period, regency, ...)
+    __table_args__ = (Index("ix_agg_coverage_period_branch", "period", "branch_code"),)
     period: Mapped[int] = mapped_column(Integer, primary_key=True)
     regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
