@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import text
 
 from jkn_core import aggregates, generator, ingest, kpi
-from jkn_core.schema import Meta
 from jkn_core.scope import Scope
+from tests.worlds import without_aggregates
 
 NATIONAL = Scope.national("test")
 PALEMBANG = Scope(role="kantor_cabang", username="test", branch_code="0301")
@@ -22,18 +22,6 @@ PALEMBANG = Scope(role="kantor_cabang", username="test", branch_code="0301")
 def _raw(engine, sql: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         return pd.read_sql_query(text(sql), conn)
-
-
-def _without_aggregates(engine, fn):  # type: ignore[no-untyped-def]
-    """Run ``fn`` with the aggregates switched off (kpi falls back to the base tables), then restore."""
-    with engine.begin() as conn:
-        state = conn.execute(select(Meta.value).where(Meta.key == aggregates.META_KEY)).scalar()
-        conn.execute(delete(Meta).where(Meta.key == aggregates.META_KEY))
-    try:
-        return fn()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(insert(Meta).values(key=aggregates.META_KEY, value=state))
 
 
 def test_hooks_are_registered_when_kpi_is_imported() -> None:
@@ -80,7 +68,7 @@ def test_every_kpi_equals_the_base_table_computation(world) -> None:  # type: ig
         "capacity_branch": lambda: kpi.capacity(e, PALEMBANG, "regency", ps[7]),
     }
     fast = {k: f() for k, f in calls.items()}
-    slow = _without_aggregates(e, lambda: {k: f() for k, f in calls.items()})
+    slow = without_aggregates(e, lambda: {k: f() for k, f in calls.items()})
     for k in calls:
         pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
     assert kpi.arrears_total(e, NATIONAL)["people"] > 0
@@ -119,7 +107,7 @@ def test_an_import_refreshes_the_aggregates(writable_sqlite_world) -> None:  # t
     after = kpi.collectability(e, NATIONAL, "month").set_index("period").loc[last, "collected"]
     assert int(after - before) == int((open_bills["billed"] * open_bills["weight"]).sum())
     assert kpi.arrears_total(e, NATIONAL)["families"] < fams_before
-    slow = _without_aggregates(e, lambda: kpi.arrears_total(e, NATIONAL))
+    slow = without_aggregates(e, lambda: kpi.arrears_total(e, NATIONAL))
     assert kpi.arrears_total(e, NATIONAL) == slow
 
 
@@ -160,7 +148,7 @@ def test_directors_views_read_the_aggregates_with_the_same_numbers(world) -> Non
         "rehab_branch": lambda: pd.DataFrame([directors.rehab_pool(e, NATIONAL, ps[8], kpi.Filters(branch="0301"))]),
     }
     fast = {k: f() for k, f in calls.items()}
-    slow = _without_aggregates(e, lambda: {k: f() for k, f in calls.items()})
+    slow = without_aggregates(e, lambda: {k: f() for k, f in calls.items()})
     for k in calls:
         pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
     months = directors._arrears_by_months(e, NATIONAL, ps[-1], kpi.NATION)

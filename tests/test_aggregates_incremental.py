@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, select, text
 
 from jkn_core import aggregates, ingest, kpi
 from jkn_core.schema import Meta
 from jkn_core.scope import Scope
-from tests.worlds import World, build_world
+from tests.worlds import World, build_world, without_aggregates
 
 NATIONAL = Scope.national("test")
 SYSTEM = Scope.system()
@@ -103,18 +103,6 @@ def _assert_equals_full_refresh(engine: Engine) -> dict[str, list[tuple]]:
     return full
 
 
-def _without_aggregates(engine: Engine, fn):  # type: ignore[no-untyped-def]
-    """Run ``fn`` with the aggregates switched off (kpi reads the base tables), then restore."""
-    with engine.begin() as conn:
-        state = conn.execute(select(Meta.value).where(Meta.key == aggregates.META_KEY)).scalar()
-        conn.execute(delete(Meta).where(Meta.key == aggregates.META_KEY))
-    try:
-        return fn()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(insert(Meta).values(key=aggregates.META_KEY, value=state))
-
-
 def _largest_branch(engine: Engine) -> str:
     return str(_raw(engine, "SELECT f.branch_code, COUNT(*) AS n FROM contributions c JOIN families f "
                             "ON f.id = c.family_id GROUP BY f.branch_code ORDER BY n DESC, f.branch_code")
@@ -188,7 +176,7 @@ def test_a_branch_ledger_import_refreshes_that_branch_to_the_full_result(wworld:
     for p in (mid, last):
         now = kpi.arrears_total(e, NATIONAL, p)
         assert now != arrears_before[p]  # the import shows at once ...
-        assert now == _without_aggregates(e, lambda p=p: kpi.arrears_total(e, NATIONAL, p))  # ... and right
+        assert now == without_aggregates(e, lambda p=p: kpi.arrears_total(e, NATIONAL, p))  # ... and right
     _assert_equals_full_refresh(e)
 
 
@@ -249,7 +237,7 @@ def test_an_import_adding_a_month_rebuilds_everything(wworld: World, paths) -> N
 
     assert [r["mode"] for r in paths["branches"]] == ["full"] and paths["full"] == [True]
     assert kpi.periods(e) == [*ps, new]
-    assert kpi.arrears_total(e, NATIONAL, new) == _without_aggregates(e, lambda: kpi.arrears_total(e, NATIONAL, new))
+    assert kpi.arrears_total(e, NATIONAL, new) == without_aggregates(e, lambda: kpi.arrears_total(e, NATIONAL, new))
     _assert_equals_full_refresh(e)
 
 

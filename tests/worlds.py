@@ -42,3 +42,20 @@ def sqlite_copy(src: Path, dst: Path) -> None:
     finally:
         source.close()
         target.close()
+
+
+def without_aggregates(engine: Engine, fn):  # type: ignore[no-untyped-def]
+    """Run ``fn`` with the aggregates switched off (kpi reads the base tables), then restore them."""
+    from sqlalchemy import delete, insert, select
+
+    from jkn_core import aggregates
+    from jkn_core.schema import Meta
+
+    with engine.begin() as conn:
+        state = conn.execute(select(Meta.value).where(Meta.key == aggregates.META_KEY)).scalar()
+        conn.execute(delete(Meta).where(Meta.key == aggregates.META_KEY))
+    try:
+        return fn()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(insert(Meta).values(key=aggregates.META_KEY, value=state))
