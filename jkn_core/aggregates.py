@@ -64,7 +64,7 @@ AGG_TABLES = (AggCollection.__table__, AggArrears.__table__, AggCoverage.__table
               AggCoverageRegency.__table__)
 
 
-def _last_import():  # type: ignore[no-untyped-def]
+def last_import_id():  # type: ignore[no-untyped-def]
     return select(func.max(AuditLog.id)).where(AuditLog.action == "import").scalar_subquery()
 
 
@@ -74,7 +74,7 @@ def _mark(last: int | None) -> str:
 
 def _import_mark(conn: Connection) -> str:
     """The newest import audit row (or "none"): what the aggregates were built after."""
-    return _mark(conn.execute(select(_last_import())).scalar())
+    return _mark(conn.execute(select(last_import_id())).scalar())
 
 
 def _ledger_periods(conn: Connection) -> list[int]:
@@ -270,7 +270,7 @@ def _incremental_periods(conn: Connection) -> tuple[str, list[int]] | None:
     state = conn.execute(select(Meta.value).where(Meta.key == META_KEY)).scalar()
     if state is None:
         return None
-    last = conn.execute(select(_last_import())).scalar()
+    last = conn.execute(select(last_import_id())).scalar()
     if last is None:
         return None
     prev = conn.execute(select(func.max(AuditLog.id)).where(AuditLog.action == "import", AuditLog.id < last)).scalar()
@@ -332,7 +332,7 @@ def usable(conn: Connection) -> bool:
 def current_periods(conn: Connection) -> list[int] | None:
     """The ledger months the aggregates hold, or None when they are missing or stale."""
     row = conn.execute(select(select(Meta.value).where(Meta.key == META_KEY).scalar_subquery(),
-                              _last_import())).first()  # one round trip
+                              last_import_id())).first()  # one round trip
     state = row[0] if row else None
     if state is None:
         return None

@@ -34,12 +34,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, String, case, cast, func, insert, select
 
-from jkn_core import delinquency, features, modeling
+from jkn_core import aggregates, delinquency, features, modeling
 from jkn_core.access import audit
 from jkn_core.exports import mask_name, mask_nik
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
-    AuditLog,
     Branch,
     CollectionAction,
     Contribution,
@@ -176,8 +175,6 @@ QUEUE_COLUMNS = ["rank", "family_id", "name", "nik", "regency", "segment", "kela
 EXPLAINED_COLUMNS = ["rank", "family_id", "regency_code", "province_code", "segment", "kelas", "members",
                      "arrears_months", "arrears_rp", "bill_rp", "risk", "expected_recovery", "often_late",
                      "auto_debit", "reason_1", "reason_2", "reason_3"]
-#: ``meta`` key where ``jkn_core.aggregates`` records its freshness mark (``aggregates.META_KEY``).
-AGGREGATES_STATE_KEY = "aggregates_state"
 #: Above this many families, identities and last actions are read for the whole branch (a subquery) rather
 #: than with one bound parameter per family (PostgreSQL allows at most 65,535 per statement).
 MAX_ID_PARAMS = 5_000
@@ -219,8 +216,7 @@ def queue_key(engine: Engine, scope: Scope, branch_code: str | None = None) -> Q
         return (q.where(where) if where is not None else q).scalar_subquery()
 
     q = select(scalar(func.min(Contribution.period)), scalar(func.max(Contribution.period)),
-               scalar(func.max(AuditLog.id), where=AuditLog.action == "import"),
-               meta(AGGREGATES_STATE_KEY), meta("generated_at"), meta("seed"),
+               aggregates.last_import_id(), meta(aggregates.META_KEY), meta("generated_at"), meta("seed"),
                scalar(func.max(Family.id)),
                select(ModelScore.model_version).where(ModelScore.model == delinquency.MODEL_NAME)
                .limit(1).scalar_subquery())

@@ -327,8 +327,8 @@ def _fresh(engine: Engine, period: int) -> bool:
         return kpi._resolve(conn, period)[1]
 
 
-def _self_paying_people(engine: Engine, scope: Scope, period: int, filters: Filters) -> pd.DataFrame:
-    if _fresh(engine, period):  # cumulative participants per month × branch × segment (jkn_core.aggregates)
+def _self_paying_people(engine: Engine, scope: Scope, period: int, filters: Filters, pre: bool) -> pd.DataFrame:
+    if pre:  # cumulative participants per month × branch × segment (jkn_core.aggregates)
         c = AggCoverage
         q = (select(c.branch_code, func.sum(c.participants).label("self_paying"))
              .where(c.period == period, c.segment.in_(SELF_PAYING_SEGMENTS),
@@ -346,8 +346,8 @@ def _self_paying_people(engine: Engine, scope: Scope, period: int, filters: Filt
         return pd.DataFrame(conn.execute(q).mappings().all(), columns=["branch_code", "self_paying"])
 
 
-def _par_people(engine: Engine, scope: Scope, period: int, filters: Filters) -> pd.DataFrame:
-    if _fresh(engine, period):  # more than 3 months = every aging bucket above 1-3
+def _par_people(engine: Engine, scope: Scope, period: int, filters: Filters, pre: bool) -> pd.DataFrame:
+    if pre:  # more than 3 months = every aging bucket above 1-3
         g = AggArrears
         over3 = [label for label, lo, _hi in kpi.AGING_BUCKETS if lo > 3]
         q = (select(g.branch_code, func.sum(case((g.bucket.in_(over3), g.people), else_=0)).label("par_people"))
@@ -387,8 +387,9 @@ def branch_league(engine: Engine, scope: Scope, period: int | None = None, filte
     pm = shift_period(period, -1)
     prev = (kpi.arrears_by_branch(engine, scope, pm, f)[["branch_code", "rp"]].rename(columns={"rp": "rp_prev"})
             if pm in ps else pd.DataFrame(columns=["branch_code", "rp_prev"]))
-    sp = _self_paying_people(engine, scope, period, f)
-    par = _par_people(engine, scope, period, f)
+    pre = _fresh(engine, period)  # both head counts read the aggregates when they are current
+    sp = _self_paying_people(engine, scope, period, f, pre)
+    par = _par_people(engine, scope, period, f, pre)
     df = (col[["branch_code", "branch_name", "billed", "collected", "collectability_pct"]]
           .merge(arr.drop(columns=["branch_name"]), on="branch_code", how="outer")
           .merge(prev, on="branch_code", how="left").merge(sp, on="branch_code", how="left")

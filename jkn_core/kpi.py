@@ -348,11 +348,6 @@ def _collectability_base(scope: Scope, key_b, key_c, period_from: int, period_to
 
 
 # --- arrears ---------------------------------------------------------------------------------------
-def _agg_has_period(conn, table, period: int) -> bool:  # type: ignore[no-untyped-def]
-    """True when the aggregates are current and hold ``period`` (every aggregate holds every ledger month)."""
-    return period in (agg.current_periods(conn) or ())
-
-
 def _arrears_families(bind, scope: Scope, period: int, filters: Filters):  # type: ignore[no-untyped-def]
     """Per family in arrears at ``period``: months in arrears and Rupiah owed (capped at 24 months).
 

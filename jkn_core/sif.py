@@ -81,6 +81,11 @@ def _period(idx: Any) -> Any:
     return (idx // 12) * 100 + idx % 12 + 1
 
 
+def _months_before_sql(period: Any, n: int) -> Any:
+    """SQL: the YYYYMM ``n`` months (1–11) before ``period``."""
+    return case((period % 100 > n, period - n), else_=period - 100 + 12 - n)
+
+
 def latest_period(engine: Engine) -> int | None:
     with engine.connect() as conn:
         return conn.execute(select(func.max(FacilityMonth.period))).scalar()
@@ -103,7 +108,7 @@ def _requests_for_facilities(scope: Scope, as_of: int, eligible: tuple[str, ...]
 def _requests_for_loans(scope: Scope) -> Any:
     s, f, b = SifLoan.__table__, Facility.__table__, Branch.__table__
     # decided before the first instalment: facility data up to the month before the start month
-    before_start = case((s.c.start_period % 100 > 1, s.c.start_period - 1), else_=s.c.start_period - 89)
+    before_start = _months_before_sql(s.c.start_period, 1)
     q = (select(s.c.loan_ref.label("key"), s.c.facility_code, s.c.start_period.label("as_of"),
                 before_start.label("data_to"))
          .select_from(s.join(f, f.c.code == s.c.facility_code).join(b, b.c.code == f.c.branch_code))
@@ -121,7 +126,7 @@ def _facility_frame(engine: Engine, scope: Scope, requests: Any) -> pd.DataFrame
     latest month for a facility assessed today)."""
     req = requests.subquery("req")
     fm, f, b = FacilityMonth.__table__, Facility.__table__, Branch.__table__
-    prev6 = case((req.c.data_to % 100 > 6, req.c.data_to - 6), else_=req.c.data_to - 94)
+    prev6 = _months_before_sql(req.c.data_to, 6)
     agg = (select(
         req.c.key, req.c.facility_code, req.c.as_of, req.c.data_to,
         func.count().label("n_months"),

@@ -145,10 +145,16 @@ def test_the_key_checks_the_scope(sqlite_world) -> None:  # type: ignore[no-unty
         col.ranked_families(sqlite_world.engine, Scope(role="kantor_cabang", branch_code="3101"), key)
 
 
-def test_the_key_reads_the_aggregates_mark_under_its_real_name() -> None:
-    from jkn_core import aggregates
+def test_the_key_reads_the_aggregates_mark_under_its_real_name(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
 
-    assert col.AGGREGATES_STATE_KEY == aggregates.META_KEY
+    from jkn_core import aggregates
+    from jkn_core.schema import Meta
+
+    with sqlite_world.engine.connect() as conn:
+        state = conn.execute(select(Meta.value).where(Meta.key == aggregates.META_KEY)).scalar()
+    assert state  # the world has current aggregates, so the key must carry their mark
+    assert f"agg:{state.partition('|')[0]}|" in col.queue_key(sqlite_world.engine, CABANG).data
 
 
 # --- the page -------------------------------------------------------------------------------------------
