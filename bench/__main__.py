@@ -52,7 +52,7 @@ def machine() -> dict[str, Any]:
                 if line.startswith("MemTotal")), 0)
     pg = ""
     try:
-        from tests.pg_server import find_pg_bin
+        from devtools.pg_server import find_pg_bin
 
         pg = subprocess.run([str(find_pg_bin() / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
     except Exception:  # noqa: BLE001
@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             if a.sqlite_db:
                 shutil.copy(a.sqlite_db, path)
                 urls["sqlite"] = f"sqlite:///{path}"
-                from jkn_core import aggregates
                 from jkn_core.db import make_engine
+                from jkn_core.kpi import refresh as aggregates
 
                 aggregates.refresh(make_engine(urls["sqlite"]))
             else:
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             if a.pg_url:
                 urls["postgresql"] = a.pg_url
             else:
-                from tests.pg_server import PgServer
+                from devtools.pg_server import PgServer
 
                 server = PgServer(dbname="jkn_bench")
                 urls["postgresql"] = server.start()

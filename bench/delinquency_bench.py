@@ -17,8 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jkn_core import collections as col  # noqa: E402
-from jkn_core import delinquency, features  # noqa: E402
+from jkn_core.collection import features
+from jkn_core.collection import model as delinquency
+from jkn_core.collection import work_queue as col
 from jkn_core.db import make_engine  # noqa: E402
 from jkn_core.scope import Scope  # noqa: E402
 

@@ -52,9 +52,9 @@ def largest_branch(engine) -> str:  # type: ignore[no-untyped-def]
 
 # --- steps ------------------------------------------------------------------------------------------
 def step_generate(a: argparse.Namespace) -> dict[str, Any]:
-    from jkn_core import aggregates  # noqa: F401  (registers the refresh hook)
     from jkn_core.db import drop_schema
-    from jkn_core.generator import generate
+    from jkn_core.demo.generator import generate
+    from jkn_core.kpi import refresh as aggregates
 
     e = _engine(a.url)
     drop_schema(e)
@@ -232,7 +232,7 @@ def _page_runs(AppTest, st, path, user, runs, cold, warm, errors) -> None:  # ty
 def step_models(a: argparse.Namespace) -> dict[str, Any]:
     import importlib
 
-    from jkn_core.commands_models import MODEL_MODULES
+    from jkn_core.cli.models import MODEL_MODULES
 
     os.environ.setdefault("JKN_MODELS_DIR", tempfile.mkdtemp(prefix="jkn-bench-models-"))
     e = _engine(a.url)
@@ -265,9 +265,9 @@ def step_models(a: argparse.Namespace) -> dict[str, Any]:
 
 def step_work_queue(a: argparse.Namespace) -> dict[str, Any]:
     try:
-        from jkn_core import collections as col
+        from jkn_core.collection import work_queue as col
     except ImportError as exc:
-        return {"skipped": f"jkn_core.collections not importable: {exc}"}
+        return {"skipped": f"jkn_core.collection.work_queue not importable: {exc}"}
     from sqlalchemy import func, select
 
     from jkn_core.schema import Family
@@ -302,7 +302,8 @@ def step_import(a: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
     from sqlalchemy import delete, select, text
 
-    from jkn_core import aggregates, ingest
+    from jkn_core import imports as ingest
+    from jkn_core.kpi import refresh as aggregates
     from jkn_core.schema import Contribution, Family
     from jkn_core.scope import Scope
 
@@ -326,7 +327,7 @@ def step_import(a: argparse.Namespace) -> dict[str, Any]:
         sec = time.perf_counter() - t0
     finally:
         ingest.AFTER_IMPORT_HOOKS[:] = hooks
-    # what the import hook runs: the branch's slices only (jkn_core.aggregates.refresh_branches)
+    # what the import hook runs: the branch's slices only (jkn_core.kpi.refresh.refresh_branches)
     t0 = time.perf_counter()
     inc = aggregates.refresh_branches(e, {branch})
     inc_s = time.perf_counter() - t0

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from jkn_core import reference as ref
+from jkn_core.demo import calibration as ref
 
 GEOJSON_PATH = Path(__file__).resolve().parent / "data" / "idn_provinces.geojson"
 ATTRIBUTION = "Peta: Natural Earth (domain publik) / Map: Natural Earth (public domain)"

@@ -322,7 +322,7 @@ class TruthFacility(Base):
     pd_12m: Mapped[float] = mapped_column(Float)  # true probability of default over a 12-month tenor
 
 
-# --- pre-aggregates (jkn_core.aggregates: rebuilt after generation and after every import) -----------
+# --- pre-aggregates (jkn_core.kpi.refresh: rebuilt after generation and after every import) -----------
 class AggCollection(Base):
     """Iuran billed for a month and collected in a month, per branch × regency × segment (weighted Rp)."""
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from jkn_core import access, ingest
+from jkn_core import access
+from jkn_core import imports as ingest
 from pages.common import engine, number, require, t
 
 scope = require("admin_import")

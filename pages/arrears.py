@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import brief, directors
+from jkn_core.kpi import brief, directors
 from pages.common import (
     download_buttons,
     engine,

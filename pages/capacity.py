@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import brief, kpi
+from jkn_core import kpi
+from jkn_core.kpi import brief
 from pages.common import (
     download_buttons,
     lang,

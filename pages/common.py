@@ -33,7 +33,7 @@ def ensure_database() -> None:
         return
     eng = engine()
     if not is_populated(eng):
-        from jkn_core.generator import generate
+        from jkn_core.demo.generator import generate
 
         bar = st.progress(0.0, text=_t("first_start", lang()))
         generate(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{_t('first_start', lang())} {m}"))

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import brief, directors, indonesia_map
+from jkn_core import indonesia_map
+from jkn_core.kpi import brief, directors
 from pages.common import (
     download_buttons,
     engine,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jkn_core import brief, directors, kpi
+from jkn_core import kpi
 from jkn_core.access import audit
-from jkn_core.kpi import Filters
+from jkn_core.kpi import Filters, brief, directors
 from jkn_core.scope import Scope
 from pages.common import (
     engine,

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import modeling
-from jkn_core.delinquency import MODEL_NAME
+from jkn_core.collection.model import MODEL_NAME
 from pages.common import download_buttons, lang, number, require, synthetic_banner, t
 
 scope = require("model_delinquency")

@@ -4,7 +4,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import credit, memo, sif
+from jkn_core import sif
+from jkn_core.sif import memo
+from jkn_core.sif import policy as credit
 from pages.common import engine, lang, number, pct, period_label, require, rupiah, synthetic_banner, t
 
 scope = require("sif_officer")

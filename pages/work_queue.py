@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from jkn_core import collections as col
-from jkn_core import delinquency
+from jkn_core.collection import model as delinquency
+from jkn_core.collection import work_queue as col
 from pages.common import download_buttons, engine, lang, number, pct, require, rupiah, synthetic_banner, t
 
 _TTL = 3600  # the key already changes with the data; the time limit only bounds memory and unaudited writes

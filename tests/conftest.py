@@ -1,11 +1,11 @@
 """Fixtures shared by the whole suite.
 
 Databases
-- ``pg_url`` (session): SQLAlchemy URL of a throwaway PostgreSQL database (``tests/pg_server.py``), or
+- ``pg_url`` (session): SQLAlchemy URL of a throwaway PostgreSQL database (``devtools/pg_server.py``), or
   ``JKN_TEST_PG_URL`` when set. Never skipped: no server means an error.
 - ``sqlite_url`` (session): URL of an empty SQLite file in a temporary folder (no schema).
 - ``world`` (session, parametrised ``sqlite`` / ``postgresql``): the SMALL demo world, built once per
-  backend per session with ``jkn_core.generator.generate``; a :class:`World` (``.engine``, ``.url``,
+  backend per session with ``jkn_core.demo.generator.generate``; a :class:`World` (``.engine``, ``.url``,
   ``.backend``, ``.summary`` = what ``generate`` returned). Treat it as read-only.
 - ``sqlite_world`` (session): the same small world on SQLite only.
 - ``writable_sqlite_world`` (function): a private copy of the SQLite small world, for tests that write.
@@ -15,7 +15,7 @@ Databases
   ``streamlit.testing.v1.AppTest`` runs; returns the URL.
 
 The generator is imported inside the fixtures, so tests that do not need a world collect and run even
-while ``jkn_core.generator`` is missing or broken.
+while ``jkn_core.demo.generator`` is missing or broken.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 # --- PostgreSQL ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pg_server_handle() -> Iterator[Any]:
-    """The running :class:`tests.pg_server.PgServer`, or the URL string when ``JKN_TEST_PG_URL`` is set."""
-    from tests.pg_server import pg_url_from_env_or_start
+    """The running :class:`devtools.pg_server.PgServer`, or the URL string when ``JKN_TEST_PG_URL`` is set."""
+    from devtools.pg_server import pg_url_from_env_or_start
 
     url, server = pg_url_from_env_or_start()
     try:

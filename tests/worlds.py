@@ -24,7 +24,7 @@ class World:
 def build_world(url: str) -> dict:
     """Build the small demo world into the (empty) database at ``url``; return ``generate``'s summary."""
     from jkn_core.db import drop_schema, make_engine
-    from jkn_core.generator import generate
+    from jkn_core.demo.generator import generate
 
     engine = make_engine(url)
     try:
@@ -48,7 +48,7 @@ def without_aggregates(engine: Engine, fn):  # type: ignore[no-untyped-def]
     """Run ``fn`` with the aggregates switched off (kpi reads the base tables), then restore them."""
     from sqlalchemy import delete, insert, select
 
-    from jkn_core import aggregates
+    from jkn_core.kpi import refresh as aggregates
     from jkn_core.schema import Meta
 
     with engine.begin() as conn:

@@ -1,0 +1,1 @@
+"""Developer tools shared by the tests and the benchmarks (the throwaway PostgreSQL server)."""

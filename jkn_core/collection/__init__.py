@@ -1,0 +1,1 @@
+"""Collections of iuran arrears: delinquency features, the model, the branch work queue and outcomes."""

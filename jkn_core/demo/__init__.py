@@ -1,0 +1,1 @@
+"""The synthetic demo Indonesia: geography, calibration figures and the generator."""

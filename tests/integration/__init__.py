@@ -1,0 +1,1 @@
+"""Tests on real databases: SQLite files and a throwaway PostgreSQL server."""

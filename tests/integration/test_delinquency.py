@@ -1,0 +1,95 @@
+"""Delinquency model: trains on the small world (temporary models folder), card, scores, no-truth databases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, text
+
+from jkn_core import modeling
+from jkn_core.collection import features
+from jkn_core.collection import model as delinquency
+from jkn_core.schema import ModelScore
+
+
+@pytest.fixture(scope="module")
+def trained(sqlite_world, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("models")
+    mp.setenv("JKN_MODELS_DIR", str(folder))
+    lines: list[str] = []
+    card = delinquency.train(sqlite_world.engine, log=lines.append, seed=11)
+    yield card, lines, folder
+    mp.undo()
+
+
+def test_card_holds_the_required_metrics_close_to_the_oracle(trained):
+    card, lines, folder = trained
+    assert set(modeling.CARD_KEYS) <= set(card)
+    assert (folder / "delinquency" / "model.skops").exists()
+    assert modeling.read_card("delinquency")["model_version"] == card["model_version"]
+    assert card["champion"] in ("logistic", "gradient_boosting")
+    assert set(card["candidates"]) == {"logistic", "gradient_boosting"}
+    assert card["oracle_roc_auc"] is not None
+    assert card["oracle_roc_auc"] - card["roc_auc"] < 0.02
+    assert card["ece"] <= 0.03
+    assert max(card["train_months"]) < min(card["calibration_months"]) <= max(card["calibration_months"]) \
+        < min(card["test_months"])
+    assert card["n_test"] > 1000 and card["n_train"] > card["n_test"]
+    assert any("oracle ROC AUC" in line and "ECE" in line for line in lines)
+    assert {r["segment"] for r in card["by_segment"] if "segment" in r} == {"PBPU", "BP"}
+    assert len(card["by_branch"]) > 10 and len(card["calibration"]) == 10
+    assert card["importance"][0]["importance"] > 0
+
+
+def test_scores_are_written_with_the_model_version(trained, writable_sqlite_world):
+    card, _, _ = trained
+    eng = writable_sqlite_world.engine
+    assert not delinquency.scores_present(eng)
+    n = delinquency.ensure_scores(eng)
+    assert n > 1000
+    with eng.connect() as conn:
+        rows = conn.execute(select(func.count(), func.min(ModelScore.model_version), func.min(ModelScore.period),
+                                   func.min(ModelScore.score), func.max(ModelScore.score))
+                            .where(ModelScore.model == "delinquency")).one()
+    assert rows[0] == n and rows[1] == card["model_version"] and rows[2] == 202501
+    assert 0 <= rows[3] < rows[4] <= 1
+    assert delinquency.ensure_scores(eng) == 0  # already scored: nothing to do
+
+
+def test_scores_are_reproducible_for_a_seed(trained, sqlite_world, tmp_path, monkeypatch):
+    card, _, _ = trained
+    frame = features.build(sqlite_world.engine, [features.scoring_month(sqlite_world.engine)])
+    first = delinquency.predict(delinquency.load()[0], frame)
+    monkeypatch.setenv("JKN_MODELS_DIR", str(tmp_path))
+    again = delinquency.train(sqlite_world.engine, seed=11)
+    second = delinquency.predict(delinquency.load()[0], frame)
+    np.testing.assert_allclose(first, second)
+    assert again["roc_auc"] == card["roc_auc"]
+
+
+def test_reasons_are_plain_words_that_raise_the_risk(trained, sqlite_world):
+    model, card = delinquency.load()
+    frame = features.build(sqlite_world.engine, [202501])
+    frame = frame[frame["arrears_months"] >= 30].head(20)
+    why = delinquency.reasons(model, card, frame, "id")
+    assert len(why) == len(frame) and all(1 <= len(w) <= 3 for w in why)
+    assert any(w[0].startswith("Bulan menunggak saat ini") or "menunggak" in w[0].lower() for w in why)
+    en = delinquency.reasons(model, card, frame, "en")
+    assert any("arrears" in " ".join(w).lower() for w in en)
+
+
+def test_training_without_generator_truth_reports_the_oracle_unavailable(writable_sqlite_world, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("JKN_MODELS_DIR", str(tmp_path))
+    eng = writable_sqlite_world.engine
+    with eng.begin() as conn:  # an imported-only database: no generator truth
+        conn.execute(text("DELETE FROM truth_family"))
+        conn.execute(text("UPDATE meta SET value = '0' WHERE key = 'synthetic'"))
+    lines: list[str] = []
+    card = delinquency.train(eng, log=lines.append)
+    assert card["oracle_roc_auc"] is None and card["oracle_available"] is False
+    assert "oracle unavailable" in card["oracle_note"]
+    assert card["roc_auc"] > 0.9 and card["ece"] < 0.05
+    assert any("oracle unavailable" in line for line in lines)
+    assert all(r["oracle_roc_auc"] is None for r in card["by_branch"])

@@ -1,0 +1,1 @@
+"""Page tests with Streamlit AppTest (no browser)."""
