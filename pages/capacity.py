@@ -32,7 +32,7 @@ period, f, hier = view_controls()
 fk = (f.region, f.branch, f.regency)
 st.caption(f"{view_label(f, hier)} · {period_label(period)} · {t('dir_link_hint')}")
 SEP = ",." if lang() == "id" else ".,"
-NORM = kpi.ref.PARTICIPANTS_PER_DOCTOR_NORM
+NORM = kpi.rules.PARTICIPANTS_PER_DOCTOR_NORM
 
 nat = q("kpi.capacity", _URL, _SK, fk, level="nation", period=period).iloc[0]
 over = q("directors.over_capacity_facilities", _URL, _SK, fk, period=period)

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jkn_core import kpi, sif
 from jkn_core.collection import work_queue as collections
 from jkn_core.db import get_engine  # noqa: E402
+from jkn_core.sif import policy as credit  # noqa: E402
 from jkn_core.kpi import (
     Filters,  # noqa: E402
     brief,
@@ -131,11 +132,11 @@ def main(out: str) -> None:
         sc = scopes[sname]
         feats = sif.facility_features(engine, sc)
         d[f"sif/{sname}/features"] = feats
-        d[f"sif/{sname}/scores"] = sif.predict(feats)
+        d[f"sif/{sname}/scores"] = sif.predict(sif.reference_request(feats, credit.load_policy()))
         d[f"sif/{sname}/market"] = sif.market(engine, sc)
         d[f"sif/{sname}/booked"] = sif.booked_loans(engine, sc)
         d[f"sif/{sname}/stability"] = sif.score_stability(engine, sc)
-    code = str(sif.facility_features(engine, scopes["bank"])["code"].iloc[0])
+    code = str(sif.facility_features(engine, scopes["bank"])["facility_code"].iloc[0])
     d["sif/assess"] = {k: v for k, v in sif.assess_application(engine, scopes["bank"], code, 150_000_000, 24, 11.0).items()
                        if k != "assessed_at"}
     # a director brief of the branch view, in both languages

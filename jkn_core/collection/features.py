@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from jkn_core import months, rules
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
     CareEvent,
@@ -83,25 +84,16 @@ ID_COLUMNS = ["family_id", "period", "branch_code", "province_code", "regency_co
 #: Extra (non-model) columns: arrears in Rupiah as of M-1, the monthly bill in Rupiah, "often late".
 EXTRA_COLUMNS = ["arrears_rp", "bill_rp", "often_late"]
 
-MAX_ARREARS_BILLED = 24  # arrears are counted up to 24 months (Perpres 64/2020)
 DECAY = 0.85  # monthly decay of the "recent arrears" memory
 NEVER = 99  # "months since" when it never happened in the recorded history
-LATE_DAY = 10  # bills are due by the 10th
 
 
-def pidx(period: int | np.ndarray) -> int | np.ndarray:
-    """YYYYMM -> month index (months since year 0), so that differences are month counts."""
-    p = np.asarray(period)
-    out = (p // 100) * 12 + p % 100 - 1
-    return int(out) if np.ndim(out) == 0 else out
+pidx = months.index_int
+next_period = months.next_period
 
 
 def period_from_index(i: int) -> int:
-    return int((i // 12) * 100 + i % 12 + 1)
-
-
-def next_period(period: int) -> int:
-    return period_from_index(pidx(period) + 1)
+    return int(months.from_index(i))
 
 
 def ledger_range(engine: Engine) -> tuple[int, int] | None:
@@ -240,7 +232,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
     # for every p < M.)
     arrears_end = reg & (paid_at > month_idx[None, :])
     ontime = reg & (paid_at == month_idx[None, :])
-    late = ontime & (paid_day > LATE_DAY)
+    late = ontime & (paid_day > rules.DUE_DAY)
 
     # cumulative scans along months (evaluated at column M-1 below)
     run = np.zeros((n, W), dtype=np.int32)
@@ -355,7 +347,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "head_age": (M // 100 - fam["head_birth_year"].to_numpy()).astype(float),
             **static,
         }
-        k_ledger = np.minimum(run[:, e], MAX_ARREARS_BILLED)
+        k_ledger = np.minimum(run[:, e], rules.MAX_ARREARS_MONTHS_BILLED)
         frame = pd.DataFrame({
             "family_id": fam["family_id"].to_numpy(np.int64), "period": M,
             "branch_code": fam["branch_code"].to_numpy(), "province_code": fam["province_code"].to_numpy(),

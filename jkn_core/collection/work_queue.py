@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, String, case, cast, func, insert, select
 
-from jkn_core import modeling
+from jkn_core import modeling, rules
 from jkn_core.access import audit
 from jkn_core.collection import features
 from jkn_core.collection import model as delinquency
@@ -59,43 +59,39 @@ CURED_OUTCOMES = ("paid", "rehab_registered")
 
 LOW_RISK = 0.5  # below: a reminder is enough for early arrears
 HIGH_RISK = 0.9  # at or above: unlikely to cure alone
-REHAB_MIN, REHAB_MAX, REHAB_MAX_STAGES = 4, 24, 12
-LPD_MIN, LPD_MAX = 6, 11
-BALI = "51"
-CSR_PROVINCES = ("32", "36")  # Jawa Barat, Banten (Bank bjb)
 OFTEN_LATE = 3
 
 
 # --- rules (each a small, tested function) --------------------------------------------------------
 def rehab_registration_open(day: dt.date) -> bool:
     """Rehab registration in Mobile JKN: days 1–28 of a month, 1–27 in February."""
-    return day.day <= (27 if day.month == 2 else 28)
+    return day.day <= rules.rehab_registration_last_day(day.month)
 
 
 def rehab_eligible(segment: Any, months: Any) -> Any:
     """PBPU/BP with 4–24 months of arrears (vectorised over arrays)."""
     seg = np.isin(np.asarray(segment), SELF_PAYING_SEGMENTS)
     m = np.asarray(months)
-    return seg & (m >= REHAB_MIN) & (m <= REHAB_MAX)
+    return seg & (m >= rules.REHAB_MIN_MONTHS) & (m <= rules.REHAB_MAX_MONTHS)
 
 
 def rehab_stages(months: Any) -> Any:
     """Instalment stages offered: one per month of arrears, at most 12 (0 when not eligible)."""
     m = np.asarray(months)
-    return np.where((m >= REHAB_MIN) & (m <= REHAB_MAX), np.minimum(m, REHAB_MAX_STAGES), 0)
+    return np.where((m >= rules.REHAB_MIN_MONTHS) & (m <= rules.REHAB_MAX_MONTHS), np.minimum(m, rules.REHAB_MAX_STAGES), 0)
 
 
 def lpd_candidate(segment: Any, province_code: Any, months: Any) -> Any:
     """Bali's LPD village credit partners collect from PBPU with 6–11 months of arrears."""
     m = np.asarray(months)
-    return ((np.asarray(segment) == "PBPU") & (np.asarray(province_code) == BALI)
-            & (m >= LPD_MIN) & (m <= LPD_MAX))
+    return ((np.asarray(segment) == "PBPU") & np.isin(np.asarray(province_code), rules.LPD_PROVINCES)
+            & (m >= rules.LPD_MIN_MONTHS) & (m <= rules.LPD_MAX_MONTHS))
 
 
 def csr_candidate(segment: Any, kelas: Any, province_code: Any) -> Any:
     """Class-3 PBPU/BP in West Java or Banten (bank CSR funds pay their arrears)."""
-    return (np.isin(np.asarray(segment), SELF_PAYING_SEGMENTS) & (np.asarray(kelas) == 3)
-            & np.isin(np.asarray(province_code), CSR_PROVINCES))
+    return (np.isin(np.asarray(segment), SELF_PAYING_SEGMENTS) & (np.asarray(kelas) == rules.CSR_KELAS)
+            & np.isin(np.asarray(province_code), rules.CSR_PROVINCES))
 
 
 def auto_debit_candidate(often_late: Any, auto_debit: Any) -> Any:
@@ -112,10 +108,10 @@ def recommend_actions(frame: pd.DataFrame, on: dt.date | None = None) -> pd.Seri
     rehab = rehab_eligible(seg, k)
     conds = [
         lpd_candidate(seg, prov, k),
-        csr_candidate(seg, frame["kelas"].to_numpy(), prov) & (k >= REHAB_MIN) & (risk >= HIGH_RISK),
+        csr_candidate(seg, frame["kelas"].to_numpy(), prov) & (k >= rules.REHAB_MIN_MONTHS) & (risk >= HIGH_RISK),
         rehab & rehab_registration_open(on),
         rehab,  # registration closed today: call now, register from the 1st
-        k > REHAB_MAX,
+        k > rules.REHAB_MAX_MONTHS,
         (k >= 1) & (risk >= HIGH_RISK),
         (k >= 1) & (risk >= LOW_RISK),
         k >= 1,

@@ -127,11 +127,6 @@ INCOME_INDEX = {
 }
 
 # --- contributions (iuran) ------------------------------------------------------------------------
-#: PBPU/BP monthly iuran per person the participant pays, from 1 Jan 2021 (Perpres 64/2020 Pasal 34, V):
-#: class I 150,000; class II 100,000; class III 42,000 of which the participant pays 35,000 and the
-#: government 7,000.
-IURAN_PARTICIPANT = {1: 150_000, 2: 100_000, 3: 35_000}
-IURAN_TARIFF = {1: 150_000, 2: 100_000, 3: 42_000}
 #: Class mix of PBPU/BP families (E): most informal workers choose class III.
 CLASS_MIX_SELF_PAYING = {1: 0.06, 2: 0.14, 3: 0.80}
 #: Arrears end 2024: Rp 21.48 trillion owed by 28.85 M participants (V, Dirut BPJS, Bisnis 7 Feb 2025).
@@ -139,12 +134,6 @@ ARREARS_PEOPLE_2024 = 28_850_000
 ARREARS_RP_2024 = 21_480_000_000_000
 #: PBPU collectability ~54 % (Sep 2018, V; the only published figure) -> demo range 50-60 %.
 PBPU_COLLECTABILITY_PCT = 54.0
-#: Perpres 64/2020 Pasal 42: reactivation needs at most 24 months of arrears paid; inpatient penalty
-#: 5 % x months in arrears (max 12) x cost, at most Rp 30 juta (V).
-MAX_ARREARS_MONTHS_BILLED = 24
-PENALTY_RATE = 0.05
-PENALTY_MAX_MONTHS = 12
-PENALTY_MAX_RP = 30_000_000
 
 # --- facilities -----------------------------------------------------------------------------------
 #: BPJS-contracted FKTP end 2024: 23,682; hospitals (FKRTL) 3,162 (V, Public Expose 2024).
@@ -161,29 +150,9 @@ FKTP_MIX = {
 }
 #: FKRTL ownership end 2022 (V): private/BUMN/BUMD 65.6 %, Pemda 27.1 %, central/TNI/Polri 7.2 %.
 FKRTL_OWNERSHIP = {"swasta": 0.656, "pemerintah": 0.271, "tni_polri": 0.073}
-#: Participants per doctor norm: the 1:5,000 threshold of the capitation tiers (Permenkes 3/2023
-#: Pasal 6, V). Outlier: Jakarta Pusat about 1:7,000 (2017, source article).
-PARTICIPANTS_PER_DOCTOR_NORM = 5_000
 #: Jakarta Pusat, 2017 (source article, V): 91 FKTP and 27 hospitals; 300 k of 1.1 M residents not enrolled.
 JAKARTA_PUSAT_FKTP = 91
 JAKARTA_PUSAT_FKRTL = 27
-#: Capitation (Rp / participant / month), Permenkes 3/2023 Pasal 6(1) (V): by type, doctor ratio
-#: within the norm, dentist present.
-CAPITATION = {
-    ("puskesmas", True, True): 7_000, ("puskesmas", True, False): 6_300,
-    ("puskesmas", False, True): 6_000, ("puskesmas", False, False): 5_300,
-    ("klinik_pratama", True, True): 12_000, ("klinik_pratama", True, False): 10_000,
-    ("klinik_pratama", False, True): 11_000, ("klinik_pratama", False, False): 9_000,
-    ("klinik_tni_polri", True, True): 12_000, ("klinik_tni_polri", True, False): 10_000,
-    ("klinik_tni_polri", False, True): 11_000, ("klinik_tni_polri", False, False): 9_000,
-    ("dpp", True, False): 8_800, ("dpp", False, False): 8_300,
-    ("dokter_gigi", True, False): 3_500, ("dokter_gigi", False, False): 3_500,
-}
-#: KBK targets (Peraturan BPJS 7/2019, V): contact rate >= 150 per mil, non-specialist referrals
-#: <= 2 %, controlled Prolanis >= 5 %. Payment: 3 safe -> 100 %, 2 -> 95 %, 1 -> 92.5 %, 0 -> 90 %
-#: (2017 Perber scheme, V; used as the demo's rule since the 2019 table was not verified).
-KBK_TARGETS = {"contact_rate_pm": 150.0, "rrns_pct": 2.0, "rppt_pct": 5.0}
-KBK_PAYMENT = {3: 100.0, 2: 95.0, 1: 92.5, 0: 90.0}
 #: Share of Medan FKTP meeting each KBK target, Dec 2023 (V): AK 42 %, RRNS 83 %, RPPT 32 %.
 KBK_MEET_SHARE = {"contact_rate_pm": 0.42, "rrns_pct": 0.83, "rppt_pct": 0.32}
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from jkn_core import config
+from jkn_core import config, rules
 from jkn_core.db import bulk_insert, create_schema, drop_schema, set_meta
 from jkn_core.demo import calibration as ref
 from jkn_core.demo.geography import build_geography
@@ -451,7 +451,7 @@ def _simulate(rng: np.random.Generator, fam: pd.DataFrame, latent: np.ndarray, s
     reg_idx = fam["reg_idx"].to_numpy()
     age = (START_YEAR + end_idx // 12) - fam["head_birth_year"].to_numpy()
     auto = fam["auto_debit"].to_numpy().astype(float)
-    bill = members * np.vectorize(ref.IURAN_PARTICIPANT.get)(kelas)
+    bill = members * np.vectorize(rules.IURAN_PARTICIPANT.get)(kelas)
 
     static_miss = (MISS["base"] + MISS["kelas3"] * (kelas == 3) + MISS["kelas2"] * (kelas == 2)
                    + MISS["member"] * (members - 1) + MISS["log_income"] * log_inc
@@ -524,7 +524,7 @@ def _simulate(rng: np.random.Generator, fam: pd.DataFrame, latent: np.ndarray, s
             paid_day[pays_current, col] = day[pays_current]
             # a cure pays the current bill and every unpaid month still on the ledger (<= 24 months)
             cols = np.arange(W)
-            first_unpaid = np.maximum(t - k, t - ref.MAX_ARREARS_MONTHS_BILLED + 1) - ws
+            first_unpaid = np.maximum(t - k, t - rules.MAX_ARREARS_MONTHS_BILLED + 1) - ws
             sel = cures[:, None] & (cols[None, :] >= first_unpaid[:, None]) & (cols[None, :] <= col) & (
                 paid_idx < 0)
             paid_amt[sel] = np.broadcast_to(bill[:, None], sel.shape)[sel]
@@ -690,7 +690,7 @@ def _facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.nda
     fac["doctors"] = doctors
     ratio_ok = reg_end <= 5000 * np.maximum(doctors, 1)
     has_dent = fac["dentists"].to_numpy() > 0
-    rates = np.array([ref.CAPITATION.get((ti, bool(ok), bool(d) if ti not in ("dpp", "dokter_gigi") else False), 0)
+    rates = np.array([rules.CAPITATION.get((ti, bool(ok), bool(d) if ti not in ("dpp", "dokter_gigi") else False), 0)
                       for ti, ok, d in zip(t, ratio_ok, has_dent, strict=True)])
     fac["capitation_rate"] = np.where(fktp, rates, 0)
     # dentists are paid per dental panel: a tenth of the mean GP panel of their regency, month by month (E)
@@ -709,9 +709,9 @@ def _facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.nda
     ak = base_ak[fidx] * rng.lognormal(0, 0.12, m)
     rr = base_rr[fidx] * rng.lognormal(0, 0.15, m)
     rp = base_rp[fidx] * rng.lognormal(0, 0.15, m)
-    safe = (ak >= ref.KBK_TARGETS["contact_rate_pm"]).astype(int) + (rr <= ref.KBK_TARGETS["rrns_pct"]) + (
-        rp >= ref.KBK_TARGETS["rppt_pct"])
-    kbk = np.vectorize(ref.KBK_PAYMENT.get)(safe)
+    safe = (ak >= rules.KBK_TARGETS["contact_rate_pm"]).astype(int) + (rr <= rules.KBK_TARGETS["rrns_pct"]) + (
+        rp >= rules.KBK_TARGETS["rppt_pct"])
+    kbk = np.vectorize(rules.KBK_PAYMENT.get)(safe)
     registered = mat[fidx, cidx]
     cap = np.round(registered * fac["capitation_rate"].to_numpy()[fidx] * kbk / 100).astype(np.int64)
     return pd.DataFrame({

@@ -38,6 +38,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Engine, Integer, String, any_, bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from jkn_core import months
 from jkn_core.schema import (
     FKRTL_TYPES,
     FKTP_TYPES,
@@ -271,10 +272,6 @@ def _finish(spec: TableSpec) -> TableSpec:
     return replace(spec, fields=tuple(fields))
 
 
-def _yyyymm(d: dt.date) -> int:
-    return d.year * 100 + d.month
-
-
 # --- cross-row checks -----------------------------------------------------------------------------
 def _derive_period(
     cols: dict[str, list[Any]], n: int, date_col: str, period_col: str
@@ -290,7 +287,7 @@ def _derive_period(
             if p is not None:
                 out.append((i, period_col, f"{period_col} {p} is given but {date_col} is empty"))
             continue
-        want = _yyyymm(d)
+        want = months.of_date(d)
         if p is not None and p != want:
             out.append(
                 (
@@ -996,7 +993,7 @@ class _Invalid(ValueError):
 def _converter(f: Field, decimal_comma: bool, today: dt.date) -> Callable[[str], Any]:
     """A function text -> value raising _Invalid(reason) for the field's kind and constraints."""
     pattern = re.compile(f.pattern) if f.pattern else None
-    current = _yyyymm(today)
+    current = months.of_date(today)
     choices = set(f.choices)
 
     def parse(s: str) -> Any:

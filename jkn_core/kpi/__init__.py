@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select
 
+from jkn_core import rules
 from jkn_core.demo import calibration as ref
 from jkn_core.kpi import refresh as agg
 from jkn_core.schema import (
@@ -371,8 +372,8 @@ def _arrears_families(bind, scope: Scope, period: int, filters: Filters):  # typ
               .group_by(Contribution.family_id)).subquery()
     before = case((unpaid.c.first_p == first, Family.arrears_before_months), else_=0)
     months = (unpaid.c.n + before).label("months")
-    capped_before = case((before > ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n,
-                          ref.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n), else_=before)
+    capped_before = case((before > rules.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n,
+                          rules.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n), else_=before)
     rp = (unpaid.c.rp + capped_before * unpaid.c.bill).label("rp")
     return (select(unpaid.c.family_id, months, rp, Family.members, Family.weight, Family.branch_code,
                    Family.segment, Family.kelas, Family.regency_code)
@@ -406,7 +407,8 @@ def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, f
         period, pre = _resolve(conn, period)
         if pre:
             g = AggArrears
-            rehab_b = g.bucket.in_([label for label, lo, hi in AGING_BUCKETS if lo >= 4 and hi <= 24])
+            rehab_b = g.bucket.in_([label for label, lo, hi in AGING_BUCKETS
+                                     if lo >= rules.REHAB_MIN_MONTHS and hi <= rules.REHAB_MAX_MONTHS])
             q = (select(g.branch_code, Branch.name.label("branch_name"), func.sum(g.people).label("people"),
                         func.sum(g.rp).label("rp"), func.sum(case((rehab_b, g.people), else_=0)).label("rehab_people"),
                         func.sum(case((rehab_b, g.rp), else_=0)).label("rehab_rp"))
@@ -416,7 +418,7 @@ def arrears_by_branch(engine: Engine, scope: Scope, period: int | None = None, f
                  .group_by(g.branch_code, Branch.name).order_by(g.branch_code))
         else:
             a = _arrears_families(conn, scope, period, filters)
-            rehab = a.c.months.between(4, 24)
+            rehab = a.c.months.between(rules.REHAB_MIN_MONTHS, rules.REHAB_MAX_MONTHS)
             q = (select(a.c.branch_code, Branch.name.label("branch_name"),
                         func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.rp * a.c.weight).label("rp"),
                         func.sum(case((rehab, a.c.members * a.c.weight), else_=0)).label("rehab_people"),
@@ -461,8 +463,8 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
         else:
             fm = FacilityMonth.__table__  # joined on its primary key (facility_code, period): no subquery to build
             is_fktp = Facility.level == "FKTP"
-            gp = case((is_fktp & (Facility.type != "dokter_gigi"), Facility.doctors), else_=0)
-            panel = case((is_fktp & (Facility.type != "dokter_gigi"), func.coalesce(fm.c.registered, 0)), else_=0)
+            gp = case((rules.is_gp_fktp(Facility.level, Facility.type), Facility.doctors), else_=0)
+            panel = case((rules.is_gp_fktp(Facility.level, Facility.type), func.coalesce(fm.c.registered, 0)), else_=0)
             q = (select(code_col.label("code"), name_col.label("unit"),
                         func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
                         func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
@@ -482,7 +484,7 @@ def capacity(engine: Engine, scope: Scope, level: str = "branch", period: int | 
     with np.errstate(divide="ignore", invalid="ignore"):
         ppd = np.round(np.where(docs > 0, reg / np.where(docs > 0, docs, 1), np.nan), 0)
     df["participants_per_doctor"] = ppd
-    df["over_norm"] = ppd > ref.PARTICIPANTS_PER_DOCTOR_NORM
+    df["over_norm"] = ppd > rules.PARTICIPANTS_PER_DOCTOR_NORM
     return df
 
 

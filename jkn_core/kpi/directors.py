@@ -16,7 +16,6 @@ drill-down :class:`~jkn_core.kpi.Filters`, and runs the same on SQLite and Postg
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -24,8 +23,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from jkn_core import kpi
-from jkn_core.demo import calibration as ref
+from jkn_core import kpi, months, rules
 from jkn_core.kpi import NATION, Filters
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
@@ -53,15 +51,10 @@ LEAGUE_RED_PTS = 10.0
 LEAGUE_RED_RISE = 0.02
 #: How many months of care events give the average inpatient cost.
 INPATIENT_COST_MONTHS = 12
-#: Perpres 64/2020 Pasal 42: the penalty applies to inpatient care within 45 days of reactivation.
-PENALTY_WINDOW_MONTHS = 1.5
-REHAB_MIN_MONTHS, REHAB_MAX_MONTHS = 4, 24
 
 
 # --- periods and drill-down ----------------------------------------------------------------------
-def shift_period(period: int, months: int) -> int:
-    y, m = divmod(period // 100 * 12 + period % 100 - 1 + months, 12)
-    return y * 100 + m + 1
+shift_period = months.shift
 
 
 def _held(engine: Engine, period: int | None) -> tuple[int, list[int]]:
@@ -157,9 +150,7 @@ def _nan(x: Any) -> bool:
 # --- the headline KPIs ---------------------------------------------------------------------------
 def contracted_facilities(engine: Engine, scope: Scope, period: int, filters: Filters = NATION) -> dict[str, int]:
     """FKTP and FKRTL whose contract runs in month ``period`` (start ≤ month end, end ≥ month start)."""
-    first = dt.date(period // 100, period % 100, 1)
-    nxt = shift_period(period, 1)
-    last = dt.date(nxt // 100, nxt % 100, 1) - dt.timedelta(days=1)
+    first, last = months.first_day(period), months.last_day(period)
     q = (select(func.sum(case((Facility.level == "FKTP", 1), else_=0)).label("fktp"),
                 func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"))
          .join(Branch, Branch.code == Facility.branch_code)
@@ -261,7 +252,7 @@ def rehab_pool(engine: Engine, scope: Scope, period: int | None = None, filters:
     """PBPU/BP in arrears 4–24 months, who may join the Rehab instalment programme."""
     period, _ = _held(engine, period)
     # the ledger holds only PBPU/BP families, and 4–24 months are exactly the aging buckets 4-6, 7-12, 13-24
-    rehab = [label for label, lo, hi in kpi.AGING_BUCKETS if lo >= REHAB_MIN_MONTHS and hi <= REHAB_MAX_MONTHS]
+    rehab = [label for label, lo, hi in kpi.AGING_BUCKETS if lo >= rules.REHAB_MIN_MONTHS and hi <= rules.REHAB_MAX_MONTHS]
     d = kpi.arrears_aging(engine, scope, period, filters)
     d = d[d["bucket"].isin(rehab)]
     return {"people": int(d["people"].sum()), "families": int(d["families"].sum()), "rp": int(d["rp"].sum())}
@@ -293,7 +284,7 @@ def inpatient_stats(engine: Engine, scope: Scope, period: int | None = None,
 
 def penalty_per_stay(months: int, avg_cost: float) -> float:
     """Perpres 64/2020: 5 % × months in arrears (at most 12) × cost, at most Rp 30 juta."""
-    return min(ref.PENALTY_RATE * min(months, ref.PENALTY_MAX_MONTHS) * avg_cost, ref.PENALTY_MAX_RP)
+    return min(rules.PENALTY_RATE * min(months, rules.PENALTY_MAX_MONTHS) * avg_cost, rules.PENALTY_MAX_RP)
 
 
 def penalty_exposure(engine: Engine, scope: Scope, period: int | None = None,
@@ -307,9 +298,9 @@ def penalty_exposure(engine: Engine, scope: Scope, period: int | None = None,
     period, _ = _held(engine, period)
     stats = inpatient_stats(engine, scope, period, filters)
     d = _arrears_by_months(engine, scope, period, filters)
-    d["months_counted"] = d["months"].clip(upper=ref.PENALTY_MAX_MONTHS)
+    d["months_counted"] = d["months"].clip(upper=rules.PENALTY_MAX_MONTHS)
     d["penalty_per_stay"] = [penalty_per_stay(int(m), stats["avg_cost"]) for m in d["months"]]
-    d["expected_stays"] = d["people"] * stats["rate_per_person_month"] * PENALTY_WINDOW_MONTHS
+    d["expected_stays"] = d["people"] * stats["rate_per_person_month"] * rules.PENALTY_WINDOW_MONTHS
     d["exposure_rp"] = (d["expected_stays"] * d["penalty_per_stay"]).round(0)
     d = d[["months", "people", "months_counted", "penalty_per_stay", "expected_stays", "exposure_rp"]]
     total = {"months": 0, "people": int(d["people"].sum()), "months_counted": 0,
@@ -417,11 +408,11 @@ def branch_league(engine: Engine, scope: Scope, period: int | None = None, filte
 # --- facility capacity ---------------------------------------------------------------------------
 def _is_gp():  # type: ignore[no-untyped-def]
     """FKTP with general practitioners (dentist practices have no doctor panel)."""
-    return and_(Facility.level == "FKTP", Facility.type != "dokter_gigi")
+    return rules.is_gp_fktp(Facility.level, Facility.type)
 
 
 def over_capacity_facilities(engine: Engine, scope: Scope, period: int | None = None,
-                             filters: Filters = NATION, norm: int = ref.PARTICIPANTS_PER_DOCTOR_NORM) -> pd.DataFrame:
+                             filters: Filters = NATION, norm: int = rules.PARTICIPANTS_PER_DOCTOR_NORM) -> pd.DataFrame:
     """FKTP whose registered participants per doctor exceed ``norm`` (or that have none), worst first."""
     period, _ = _held(engine, period)
     per_doc = FacilityMonth.registered / func.nullif(Facility.doctors, 0)
@@ -445,7 +436,7 @@ def over_capacity_facilities(engine: Engine, scope: Scope, period: int | None = 
 
 
 def regency_capacity(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION,
-                     norm: int = ref.PARTICIPANTS_PER_DOCTOR_NORM) -> pd.DataFrame:
+                     norm: int = rules.PARTICIPANTS_PER_DOCTOR_NORM) -> pd.DataFrame:
     """Per regency: FKTP, doctors, registered, participants per doctor, people in over-capacity FKTP,
     doctors short, and the action: ``new_contracts`` when the regency as a whole is over the norm,
     ``redistribute`` when it has room but some FKTP are over it, ``ok`` otherwise."""
@@ -487,7 +478,7 @@ def kbk_attainment(engine: Engine, scope: Scope, level: str = "branch", period: 
     code_col, name_col = kpi._level_cols(level)
     from jkn_core.schema import Province, Region
 
-    t = ref.KBK_TARGETS
+    t = rules.KBK_TARGETS
     ak = FacilityMonth.contact_rate_pm >= t["contact_rate_pm"]
     rr = FacilityMonth.rrns_pct <= t["rrns_pct"]
     rp = FacilityMonth.rppt_pct >= t["rppt_pct"]

@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, insert, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
 
+from jkn_core import rules
 from jkn_core.schema import (
     AggArrears,
     AggCapacity,
@@ -158,7 +159,7 @@ def _insert_capacity(conn: Connection, periods: list[int], branches: Sequence[st
     """Facilities as they are, panels and capitation of each ledger month (the facilities' branch)."""
     fm = FacilityMonth.__table__
     is_fktp = Facility.level == "FKTP"
-    gp_fktp = is_fktp & (Facility.type != "dokter_gigi")
+    gp_fktp = rules.is_gp_fktp(Facility.level, Facility.type)
     for p in periods:
         conn.execute(insert(AggCapacity).from_select(
             ["period", "regency_code", "branch_code", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"],

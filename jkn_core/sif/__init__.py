@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, case, delete, func, insert, literal, or_, select
 
-from jkn_core import modeling
+from jkn_core import modeling, months
 from jkn_core.access import audit
 from jkn_core.schema import (
     Branch,
@@ -73,20 +73,6 @@ RANDOM_STATE = 20241231
 N_REASONS = 4
 
 
-def _idx(period: Any) -> Any:
-    """YYYYMM -> months since year 0 (works on ints, numpy arrays and pandas Series)."""
-    return (period // 100) * 12 + period % 100 - 1
-
-
-def _period(idx: Any) -> Any:
-    return (idx // 12) * 100 + idx % 12 + 1
-
-
-def _months_before_sql(period: Any, n: int) -> Any:
-    """SQL: the YYYYMM ``n`` months (1–11) before ``period``."""
-    return case((period % 100 > n, period - n), else_=period - 100 + 12 - n)
-
-
 def latest_period(engine: Engine) -> int | None:
     with engine.connect() as conn:
         return conn.execute(select(func.max(FacilityMonth.period))).scalar()
@@ -109,7 +95,7 @@ def _requests_for_facilities(scope: Scope, as_of: int, eligible: tuple[str, ...]
 def _requests_for_loans(scope: Scope) -> Any:
     s, f, b = SifLoan.__table__, Facility.__table__, Branch.__table__
     # decided before the first instalment: facility data up to the month before the start month
-    before_start = _months_before_sql(s.c.start_period, 1)
+    before_start = months.months_before_sql(s.c.start_period, 1)
     q = (select(s.c.loan_ref.label("key"), s.c.facility_code, s.c.start_period.label("as_of"),
                 before_start.label("data_to"))
          .select_from(s.join(f, f.c.code == s.c.facility_code).join(b, b.c.code == f.c.branch_code))
@@ -127,7 +113,7 @@ def _facility_frame(engine: Engine, scope: Scope, requests: Any) -> pd.DataFrame
     latest month for a facility assessed today)."""
     req = requests.subquery("req")
     fm, f, b = FacilityMonth.__table__, Facility.__table__, Branch.__table__
-    prev6 = _months_before_sql(req.c.data_to, 6)
+    prev6 = months.months_before_sql(req.c.data_to, 6)
     agg = (select(
         req.c.key, req.c.facility_code, req.c.as_of, req.c.data_to,
         func.count().label("n_months"),
@@ -156,13 +142,13 @@ def _facility_frame(engine: Engine, scope: Scope, requests: Any) -> pd.DataFrame
     df = pd.DataFrame([dict(r) for r in rows])
     if df.empty:
         return df
-    as_of_idx = _idx(df["as_of"].astype(int))
+    as_of_idx = months.index(df["as_of"].astype(int))
     cs = pd.to_datetime(df["contract_start"])
     ce = pd.to_datetime(df["contract_end"])
     df["months_contracted"] = np.maximum(0, as_of_idx - (cs.dt.year * 12 + cs.dt.month - 1)).astype(int)
     df["years_contracted"] = df["months_contracted"] / 12.0
     df["contract_months_remaining"] = ((ce.dt.year * 12 + ce.dt.month - 1) - as_of_idx).astype(int)
-    span = (_idx(df["data_to"].astype(int)) - _idx(df["p_first"].astype(int))).astype(float)
+    span = (months.index(df["data_to"].astype(int)) - months.index(df["p_first"].astype(int))).astype(float)
     growth = df["registered"].astype(float) / df["registered_first"].clip(lower=1).astype(float) - 1.0
     # the 12-month change, annualised when fewer months of history exist
     df["registered_trend_12m"] = np.where(span > 0, growth * 12.0 / span.clip(lower=1), 0.0)
@@ -744,7 +730,7 @@ def booked_loans(engine: Engine, scope: Scope) -> pd.DataFrame:
     df = loans.merge(feats[["facility_code", "facility_name", "branch_name", "capitation_income",
                             "capitation_6m_before", "contract_end", "contract_months_remaining"]],
                      on="facility_code")
-    paid = (_idx(int(as_of)) - _idx(df["start_period"].astype(int))).clip(lower=0)
+    paid = (months.index(int(as_of)) - months.index(df["start_period"].astype(int))).clip(lower=0)
     df["months_remaining"] = (df["tenor_months"] - paid).clip(lower=0)
     df["outstanding"] = [round(credit.outstanding(a, r, int(n), int(k))) for a, r, n, k in
                          zip(df["amount"], df["rate_pct"], df["tenor_months"], paid, strict=True)]

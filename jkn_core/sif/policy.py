@@ -18,21 +18,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, select
 
+from jkn_core import rules
 from jkn_core.schema import Meta
 
 POLICY_FILE = Path(__file__).with_name("sif_policy.toml")
 META_KEY = "sif_policy"
 
-#: OJK asset-quality classes from days past due (POJK No. 40/POJK.03/2019 on commercial bank asset
-#: quality, art. 10): Lancar 0; Dalam Perhatian Khusus 1-90; Kurang Lancar 91-120; Diragukan 121-180;
-#: Macet > 180 days. Each entry: (class, Indonesian name, highest days past due of the class).
-OJK_CLASSES: tuple[tuple[str, str, float], ...] = (
-    ("Kol-1", "Lancar", 0),
-    ("Kol-2", "Dalam Perhatian Khusus", 90),
-    ("Kol-3", "Kurang Lancar", 120),
-    ("Kol-4", "Diragukan", 180),
-    ("Kol-5", "Macet", math.inf),
-)
+OJK_CLASSES = rules.OJK_CLASSES
 
 DECISIONS = ("approve", "refer", "decline")
 

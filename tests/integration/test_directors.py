@@ -8,8 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from jkn_core import indonesia_map, kpi
-from jkn_core.demo import calibration as ref
+from jkn_core import indonesia_map, kpi, rules
 from jkn_core.kpi import Filters, brief, directors
 from jkn_core.scope import Scope
 
@@ -62,7 +61,7 @@ def _arrears_months(fr: dict, period: int, scope: Scope) -> pd.DataFrame:
     g = g.join(fam, how="inner")
     before = g["arrears_before_months"].where(g["first_p"] == first, 0)
     g["months"] = g["n"] + before
-    capped = before.where(before <= ref.MAX_ARREARS_MONTHS_BILLED - g["n"], ref.MAX_ARREARS_MONTHS_BILLED - g["n"])
+    capped = before.where(before <= rules.MAX_ARREARS_MONTHS_BILLED - g["n"], rules.MAX_ARREARS_MONTHS_BILLED - g["n"])
     g["rp"] = g["owed"] - g["paid"] + capped * g["bill"]
     g["people"] = g["members"] * g["weight"]
     return g

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from jkn_core import kpi
+from jkn_core import kpi, rules
 from jkn_core.demo import calibration as ref
 from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
@@ -134,7 +134,7 @@ def expected_arrears_families(raw: dict, period: int, scope: Scope = SYSTEM) -> 
     per = per.join(fam[["members", "weight", "branch_code", "arrears_before_months"]]).join(bill["max"].rename("bill"))
     before = per["arrears_before_months"].where(per["first_p"] == first, 0)
     per["months"] = per["n"] + before
-    per["rp"] = per["unpaid_rp"] + (per["months"].clip(upper=ref.MAX_ARREARS_MONTHS_BILLED) - per["n"]) * per["bill"]
+    per["rp"] = per["unpaid_rp"] + (per["months"].clip(upper=rules.MAX_ARREARS_MONTHS_BILLED) - per["n"]) * per["bill"]
     return _in_scope(per.reset_index(), raw, scope)
 
 
@@ -268,7 +268,7 @@ def test_capacity(world, raw, level) -> None:
     got = kpi.capacity(world.engine, SYSTEM, level).set_index("code")
     want = expected_capacity(raw, level, _last(raw))
     _frame_equal(got, want, ["fktp", "fkrtl", "doctors", "registered", "capitation_paid", "participants_per_doctor"])
-    assert (got["over_norm"] == (got["participants_per_doctor"] > ref.PARTICIPANTS_PER_DOCTOR_NORM)).all()
+    assert (got["over_norm"] == (got["participants_per_doctor"] > rules.PARTICIPANTS_PER_DOCTOR_NORM)).all()
 
 
 # --- summary ---------------------------------------------------------------------------------------
