@@ -16,12 +16,9 @@ Usernames are stored lower-case (they may be e-mail addresses, which OIDC sign-i
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import getpass
 import json
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,7 +45,6 @@ __all__ = [
     "SESSION_TIMEOUT_MINUTES",
     "DemoUser",
     "ScopeError",
-    "add_commands",
     "allowed_pages",
     "audit",
     "authenticate",
@@ -207,7 +203,7 @@ def read_audit(engine: Engine, scope: Scope, limit: int = 500, action: str | Non
 
 
 # --- users ----------------------------------------------------------------------------------------
-def _norm_username(username: str) -> str:
+def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
@@ -240,7 +236,7 @@ def create_user(
     exists: ...")`` when the user exists and ``replace`` is false. A ``kantor_cabang`` user's region
     is taken from their branch.
     """
-    username = _norm_username(username)
+    username = normalise_username(username)
     region_code, branch_code, bank = map(_none_if_blank, (region_code, branch_code, bank))
     if not _USERNAME_RE.match(username):
         raise ValueError(
@@ -312,7 +308,7 @@ def create_user(
 
 def set_user_active(engine: Engine, username: str, active: bool, actor: Scope | str = "system") -> None:
     """Deactivate (or reactivate) a user; inactive users cannot sign in. Audited."""
-    username = _norm_username(username)
+    username = normalise_username(username)
     with engine.begin() as conn:
         result = conn.execute(update(User).where(User.username == username).values(active=bool(active)))
         if result.rowcount == 0:
@@ -347,7 +343,7 @@ def authenticate(engine: Engine, username: str, password: str) -> Scope | None:
     Audits ``sign_in`` or ``sign_in_failed`` (username and reason, never the password). Unknown
     users cost the same Argon2 verify as known ones, so timing does not reveal which exist.
     """
-    name = _norm_username(username if isinstance(username, str) else "")
+    name = normalise_username(username if isinstance(username, str) else "")
     row = None
     if name:
         with engine.connect() as conn:
@@ -385,7 +381,7 @@ def scope_for(engine: Engine, username: str) -> Scope:
     Raises :class:`ScopeError` when there is no such active user. Does not audit: the caller
     writes ``audit(engine, scope, "sign_in", {"method": "oidc"})`` once per session.
     """
-    name = _norm_username(username if isinstance(username, str) else "")
+    name = normalise_username(username if isinstance(username, str) else "")
     if not name:
         raise ScopeError("no user given")
     with engine.connect() as conn:
@@ -485,114 +481,3 @@ def create_demo_users(engine: Engine, log: Callable[[str], None] | None = None) 
     if created:
         log(f"demo users created: {', '.join(created)} (passwords: see docs/access.md)")
     return created
-
-
-# --- CLI ------------------------------------------------------------------------------------------
-def _err(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr, flush=True)
-
-
-def _engine() -> Engine:
-    from jkn_core import config
-    from jkn_core.db import get_engine
-
-    return get_engine(config.database_url())  # explicit URL: the cache follows JKN_DATABASE_URL
-
-
-def _read_password() -> str | None:
-    stdin = sys.stdin
-    if stdin is not None and stdin.isatty():
-        first = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat password: ") != first:
-            _err("passwords do not match")
-            return None
-        return first
-    line = stdin.readline() if stdin is not None else ""
-    return line.rstrip("\r\n")
-
-
-def _cli_add(args: argparse.Namespace) -> int:
-    if args.role not in ROLES:
-        _err(f"unknown role {args.role!r}; expected one of {', '.join(ROLES)}")
-        return 2
-    password = _read_password()
-    if password is None:
-        return 2
-    if not password:
-        _err(
-            "no password on standard input (pipe it in: echo 'secret-pass' | python -m jkn_core users add ...)"
-        )
-        return 2
-    try:
-        create_user(
-            _engine(),
-            args.username,
-            password,
-            args.role,
-            region_code=args.region,
-            branch_code=args.branch,
-            bank=args.bank,
-            actor="cli",
-            replace=args.replace,
-        )
-    except ValueError as exc:
-        _err(str(exc))
-        return 2
-    print(f"user {_norm_username(args.username)} saved ({args.role})")
-    return 0
-
-
-def _cli_list(args: argparse.Namespace) -> int:
-    df = list_users(_engine())
-    if df.empty:
-        print("no users")
-        return 0
-    print(df.fillna("").to_string(index=False))
-    return 0
-
-
-def _cli_set_active(args: argparse.Namespace) -> int:
-    try:
-        set_user_active(_engine(), args.username, args.active, actor="cli")
-    except ValueError as exc:
-        _err(str(exc))
-        return 2
-    print(f"user {_norm_username(args.username)} {'activated' if args.active else 'deactivated'}")
-    return 0
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    users = sub.add_parser("users", help="add, list and deactivate dashboard users")
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
-
-    def _users_help(_args: argparse.Namespace) -> int:
-        users.print_help()
-        return 2
-
-    users.set_defaults(func=_users_help)
-
-    p = users_sub.add_parser(
-        "add",
-        help="add a user; the password is read from standard input",
-        description="Add a user. The password is the first line of standard input "
-        "(on a terminal it is asked twice, hidden).",
-    )
-    p.add_argument("username")
-    p.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--branch", help="branch code (kantor_cabang), e.g. 0301")
-    where.add_argument("--region", help="region code (deputi_wilayah, bank_officer), e.g. KW03")
-    p.add_argument("--bank", help="bank name (bank_officer), e.g. 'Bank bjb'")
-    p.add_argument("--replace", action="store_true", help="overwrite an existing user")
-    p.set_defaults(func=_cli_add)
-
-    p = users_sub.add_parser("list", help="list users (no password hashes)")
-    p.set_defaults(func=_cli_list)
-
-    p = users_sub.add_parser("deactivate", help="stop a user from signing in")
-    p.add_argument("username")
-    p.set_defaults(func=_cli_set_active, active=False)
-
-    p = users_sub.add_parser("activate", help="let a deactivated user sign in again")
-    p.add_argument("username")
-    p.set_defaults(func=_cli_set_active, active=True)

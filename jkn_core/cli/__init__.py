@@ -14,8 +14,8 @@ from collections.abc import Sequence
 #: Modules contributing commands (each has ``add_commands(subparsers)``).
 COMMAND_MODULES = [
     "jkn_core.cli.demo",  # demo, summary
-    "jkn_core.access",  # users
-    "jkn_core.imports",  # import
+    "jkn_core.cli.users",  # users
+    "jkn_core.cli.imports",  # import
     "jkn_core.cli.models",  # train, score
 ]
 

@@ -174,18 +174,17 @@ def generate(
 
 
 def _after_generate(engine: Engine) -> None:
-    """Hooks other modules register: demo users, pre-aggregates, ANALYZE."""
+    """Demo users, then the hooks of :mod:`jkn_core.hooks` (pre-aggregates), then ANALYZE."""
+    from jkn_core import hooks
     from jkn_core.access import create_demo_users
 
     create_demo_users(engine)
-    for hook in AFTER_GENERATE_HOOKS:
+    for hook in hooks.AFTER_GENERATE_HOOKS:
         hook(engine)
     from jkn_core.db import analyze
 
     analyze(engine)
 
-
-AFTER_GENERATE_HOOKS: list[Callable[[Engine], None]] = []
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,12 +12,11 @@ created by the import from its first row in the file (see :func:`_new_families`)
 
 Public API: :func:`import_file`, :class:`ImportReport`, :class:`Problem`, :func:`problems_frame`,
 :func:`problems_csv`, :func:`template_bytes`, :data:`TABLES`, :data:`SPECS`,
-:data:`AFTER_IMPORT_HOOKS`, :func:`render_docs`, :func:`write_docs_and_templates`, :func:`add_commands`.
+:func:`render_docs`, :func:`write_docs_and_templates`, :func:`add_commands`.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import inspect
@@ -38,7 +37,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Engine, Integer, String, any_, bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from jkn_core import months
+from jkn_core import hooks, months
 from jkn_core.schema import (
     FKRTL_TYPES,
     FKTP_TYPES,
@@ -52,12 +51,6 @@ from jkn_core.scope import Scope, ScopeError
 
 logger = logging.getLogger(__name__)
 
-#: Callables run after every successful (non dry-run) import, e.g. to refresh aggregates: called as
-#: ``hook(engine, table, branches)`` when they take three positional arguments, else ``hook(engine, table)``.
-#: ``branches`` is the set of branch codes whose rows the import changed (see :func:`_touched_branches`),
-#: or None when the table has no branch. Empty by default; a failing hook is logged and reported in
-#: ``ImportReport.warnings``.
-AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = []
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "imports.md"
@@ -1471,7 +1464,7 @@ def import_file(
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f"ANALYZE {table}")
     if not dry_run:
-        for hook in list(AFTER_IMPORT_HOOKS):
+        for hook in list(hooks.AFTER_IMPORT_HOOKS):  # a failing hook is logged and reported
             try:
                 if _takes_branches(hook):
                     hook(engine, table, branches)
@@ -1553,47 +1546,6 @@ def _audit(conn: Connection, scope: Scope, report: ImportReport) -> None:
             detail=json.dumps(detail),
         )
     )
-
-
-# =================================================================================================
-# CLI
-# =================================================================================================
-def _cmd_import(args: argparse.Namespace) -> int:
-    from jkn_core import db
-
-    def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            print(
-                f"\r  {done:,}/{total:,} rows", end="" if done < total else "\n", file=sys.stderr, flush=True
-            )
-
-    path = Path(args.file)
-    report = import_file(
-        db.get_engine(), Scope.system(), args.table, path, path.name, dry_run=args.dry_run, progress=progress
-    )
-    if not report.ok:
-        print(report.summary(), file=sys.stderr)
-        for p in report.problems:
-            print(str(p), file=sys.stderr)
-        return 1
-    print(report.summary())
-    for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    return 0
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "import",
-        help="validate a CSV/Excel file and upsert it into a table",
-        description="Validate FILE (CSV UTF-8 with , or ; separators, or .xlsx) against the schema of "
-        "TABLE and upsert it by natural key. Nothing is written if any problem is found. "
-        "See docs/imports.md.",
-    )
-    p.add_argument("table", choices=TABLES)
-    p.add_argument("file")
-    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
-    p.set_defaults(func=_cmd_import)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,8 +13,8 @@ Small tables (see ``jkn_core.schema``), rebuilt in SQL from the base tables:
 - ``agg_coverage_regency``: ``agg_coverage`` summed per month × regency.
 
 When they are rebuilt
-- in full after the demo is generated (:func:`refresh` is in ``jkn_core.demo.generator.AFTER_GENERATE_HOOKS``);
-- after every successful import (:func:`after_import`, a hook in ``jkn_core.imports.AFTER_IMPORT_HOOKS``),
+- in full after the demo is generated (:func:`refresh` is in ``jkn_core.hooks.AFTER_GENERATE_HOOKS``);
+- after every successful import (:func:`after_import`, a hook in ``jkn_core.hooks.AFTER_IMPORT_HOOKS``),
   incrementally (:func:`refresh_branches`): an import of ``contributions``, ``participants``,
   ``facilities`` or ``facility_months`` rebuilds the rows of the branches it changed, every month
   (arrears at a month depend on earlier bills, coverage is cumulative), and the coverage of their
@@ -22,7 +22,7 @@ When they are rebuilt
   (``_insert_*``, given a branch list). Imports of other tables only move the freshness mark. A full
   rebuild is done instead when the import adds a month to the ledger, the aggregates were not current
   before the import, or the hook is not told the branches.
-Both hooks are registered when this module is imported; ``jkn_core.kpi`` imports it.
+Both hooks are registered in :mod:`jkn_core.hooks`.
 
 When they are used
 ``kpi`` reads them only when :func:`usable` says they match the data: :func:`refresh` records the
@@ -358,14 +358,3 @@ def after_import(engine: Engine, table: str, branches: Iterable[str] | None = No
         refresh_branches(engine, branches)
 
 
-def _register() -> None:
-    from jkn_core import imports as ingest
-    from jkn_core.demo import generator
-
-    if refresh not in generator.AFTER_GENERATE_HOOKS:
-        generator.AFTER_GENERATE_HOOKS.append(refresh)
-    if after_import not in ingest.AFTER_IMPORT_HOOKS:
-        ingest.AFTER_IMPORT_HOOKS.append(after_import)
-
-
-_register()

@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from jkn_core import hooks, kpi
 from jkn_core import imports as ingest
-from jkn_core import kpi
-from jkn_core.demo import generator
 from jkn_core.kpi import refresh as aggregates
 from jkn_core.scope import Scope
 from tests.worlds import without_aggregates
@@ -27,9 +26,10 @@ def _raw(engine, sql: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         return pd.read_sql_query(text(sql), conn)
 
 
-def test_hooks_are_registered_when_kpi_is_imported() -> None:
-    assert aggregates.refresh in generator.AFTER_GENERATE_HOOKS
-    assert aggregates.after_import in ingest.AFTER_IMPORT_HOOKS
+def test_refresh_hooks_are_registered_in_one_place() -> None:
+    """Generation and imports refresh the aggregates in any process, whatever it imported before."""
+    assert aggregates.refresh in hooks.AFTER_GENERATE_HOOKS
+    assert aggregates.after_import in hooks.AFTER_IMPORT_HOOKS
 
 
 def test_generated_world_has_current_aggregates(world) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +122,7 @@ def test_an_import_without_the_hook_falls_back_to_the_base_tables(writable_sqlit
     row = _raw(e, f"SELECT family_id, billed FROM contributions WHERE paid_period IS NULL AND period = {last} "
                   "ORDER BY family_id LIMIT 1").iloc[0]
     before = kpi.collectability(e, NATIONAL, "month").set_index("period").loc[last, "collected"]
-    monkeypatch.setattr(ingest, "AFTER_IMPORT_HOOKS", [])
+    monkeypatch.setattr(hooks, "AFTER_IMPORT_HOOKS", [])
     csv = (f"family_id,period,billed,paid,paid_date,paid_period\n{row.family_id},{last},{row.billed},{row.billed},"
            f"{str(last)[:4]}-{str(last)[4:]}-21,{last}\n")
     assert ingest.import_file(e, Scope.system(), "contributions", csv.encode(), filename="pay.csv").ok

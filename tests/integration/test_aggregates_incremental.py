@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select, text
 
+from jkn_core import hooks, kpi
 from jkn_core import imports as ingest
-from jkn_core import kpi
 from jkn_core.kpi import refresh as aggregates
 from jkn_core.schema import Meta
 from jkn_core.scope import Scope
@@ -256,7 +256,7 @@ def test_stale_aggregates_are_rebuilt_in_full(writable_sqlite_world: World, path
     for df in (first_branch, other_branch):
         df["paid"], df["paid_date"], df["paid_period"] = df["billed"], f"{str(last)[:4]}-{str(last)[4:]}-21", last
     with monkeypatch.context() as m:
-        m.setattr(ingest, "AFTER_IMPORT_HOOKS", [])
+        m.setattr(hooks, "AFTER_IMPORT_HOOKS", [])
         assert ingest.import_file(e, SYSTEM, "contributions", _csv(first_branch, LEDGER), filename="a.csv").ok
     with e.connect() as conn:
         assert not aggregates.usable(conn)
@@ -286,7 +286,7 @@ def test_hooks_written_for_two_arguments_still_run(writable_sqlite_world: World,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     e = writable_sqlite_world.engine
     seen: list[tuple] = []
-    monkeypatch.setattr(ingest, "AFTER_IMPORT_HOOKS", [lambda eng, table: seen.append((table,)),
+    monkeypatch.setattr(hooks, "AFTER_IMPORT_HOOKS", [lambda eng, table: seen.append((table,)),
                                                        lambda eng, table, branches: seen.append((table, branches))])
     fm = _raw(e, "SELECT m.facility_code, m.period, m.registered, m.capitation_paid, m.contact_rate_pm, m.rrns_pct, "
                  "m.rppt_pct, m.kbk_pct, f.branch_code FROM facility_months m JOIN facilities f "

@@ -7,7 +7,6 @@ Each database test runs on a fresh SQLite file and on a fresh PostgreSQL databas
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import re
@@ -22,7 +21,8 @@ from sqlalchemy import Engine, func, select, text
 from jkn_core import db
 from jkn_core import imports as ingest
 from jkn_core.db import create_schema, make_engine
-from jkn_core.imports import AFTER_IMPORT_HOOKS, SPECS, TABLES, ImportReport, Problem, import_file
+from jkn_core.hooks import AFTER_IMPORT_HOOKS
+from jkn_core.imports import SPECS, TABLES, ImportReport, Problem, import_file
 from jkn_core.schema import Base
 from jkn_core.scope import Scope, ScopeError
 
@@ -610,10 +610,9 @@ def test_audit_row_and_refresh_hooks(engine: Engine) -> None:
 
 # --- CLI -------------------------------------------------------------------------------------------
 def _run_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    ingest.add_commands(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.func(args)
+    from jkn_core.cli import main
+
+    return main(argv)
 
 
 def test_cli(sqlite_engine: tuple[Engine, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

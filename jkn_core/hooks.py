@@ -1,0 +1,22 @@
+"""What runs after the demo is generated and after every import: registered here, in one visible place.
+
+The generator (:mod:`jkn_core.demo.generator`) calls every ``AFTER_GENERATE_HOOKS`` entry as
+``hook(engine)`` once the world is written; the importer (:mod:`jkn_core.imports`) calls every
+``AFTER_IMPORT_HOOKS`` entry after a committed import as ``hook(engine, table, branches)`` (or
+``hook(engine, table)`` for a hook that takes two arguments), where ``branches`` are the branch codes
+whose rows the import changed, or None when unknown. Nothing registers itself by being imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from jkn_core.kpi import refresh
+
+#: After the demo world is generated: rebuild the pre-aggregates the KPI pages read.
+AFTER_GENERATE_HOOKS: list[Callable[[Engine], Any]] = [refresh.refresh]
+#: After every committed import: bring the pre-aggregates up to date (only the branches it touched).
+AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = [refresh.after_import]
