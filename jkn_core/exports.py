@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from jkn_core.access import audit
+from jkn_core.audit import audit
 from jkn_core.scope import Scope, ScopeError
 
 __all__ = [

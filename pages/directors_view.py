@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from jkn_core import kpi
-from jkn_core.access import audit
+from jkn_core.audit import audit
 from jkn_core.kpi import Filters, brief, directors
 from jkn_core.scope import Scope
 from pages.common import (

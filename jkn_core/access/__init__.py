@@ -17,20 +17,19 @@ Usernames are stored lower-case (they may be e-mail addresses, which OIDC sign-i
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jkn_core.schema import ROLES, AuditLog, Branch, Region, User
+from jkn_core.audit import audit, read_audit
+from jkn_core.schema import ROLES, Branch, Region, User
 from jkn_core.scope import Scope, ScopeError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,8 +71,6 @@ MAX_PASSWORD_LENGTH = 1024
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
 _REGION_ROLES = ("deputi_wilayah", "bank_officer")
 _NATIONAL_ROLES = ("direksi", "admin")
-#: Keys never written to an audit detail, whatever a caller passes.
-_SECRET_KEYS = ("password", "passwd", "secret", "token", "hash")
 
 
 def _utcnow() -> dt.datetime:
@@ -119,87 +116,6 @@ def verify_password(password: str, password_hash: str) -> bool:
 def _dummy_hash() -> str:
     """A hash to verify against when the user does not exist, so both paths take as long."""
     return _HASHER.hash("no-such-user-dummy-password")
-
-
-# --- audit ----------------------------------------------------------------------------------------
-def _scrub(detail: Any) -> Any:
-    if isinstance(detail, Mapping):
-        return {
-            str(k): ("[removed]" if any(s in str(k).lower() for s in _SECRET_KEYS) else _scrub(v))
-            for k, v in detail.items()
-        }
-    if isinstance(detail, (list, tuple)):
-        return [_scrub(v) for v in detail]
-    return detail
-
-
-def _detail_json(detail: Mapping[str, Any] | str | None) -> str | None:
-    if detail is None:
-        return None
-    if isinstance(detail, str):
-        detail = {"note": detail}
-    return json.dumps(_scrub(detail), default=str, ensure_ascii=False, sort_keys=True)
-
-
-def audit(
-    engine_or_conn: Engine | Connection,
-    scope_or_username: Scope | str,
-    action: str,
-    detail: Mapping[str, Any] | str | None = None,
-) -> None:
-    """Append one row to ``audit_log``.
-
-    With a :class:`Connection` the row joins the caller's transaction (it is kept only if that
-    commits); with an :class:`Engine` it is committed at once. ``detail`` is stored as a JSON object
-    (a string becomes ``{"note": ...}``); keys that look like secrets are dropped.
-    """
-    action = (action or "").strip()
-    if not action or len(action) > 40:
-        raise ValueError("audit action must be 1..40 characters")
-    if isinstance(scope_or_username, Scope):
-        username, scope_text = scope_or_username.username, scope_or_username.describe()
-    else:
-        username, scope_text = str(scope_or_username or "anonymous"), "unauthenticated"
-    row = {
-        "at": _utcnow(),
-        "username": username[:64],
-        "action": action,
-        "scope": scope_text[:80],
-        "detail": _detail_json(detail),
-    }
-    if isinstance(engine_or_conn, Connection):
-        engine_or_conn.execute(_audit_insert(engine_or_conn, row))
-    else:
-        with engine_or_conn.begin() as conn:
-            conn.execute(_audit_insert(conn, row))
-
-
-def _audit_insert(conn: Connection, row: dict[str, Any]) -> Any:
-    stmt = insert(AuditLog).values(**row)
-    if conn.dialect.name == "sqlite":
-        # ``audit_log.id`` is a BIGINT primary key, which SQLite does not auto-number (only an
-        # INTEGER primary key is a rowid alias). One INSERT holding SQLite's write lock takes
-        # MAX(id)+1 atomically; PostgreSQL numbers the row itself.
-        t = AuditLog.__table__
-        stmt = stmt.values(id=select(func.coalesce(func.max(t.c.id), 0) + 1).scalar_subquery())
-    return stmt
-
-
-def read_audit(engine: Engine, scope: Scope, limit: int = 500, action: str | None = None) -> pd.DataFrame:
-    """The newest ``limit`` audit rows (optionally of one action). Admins only."""
-    import pandas as pd
-
-    if scope.role != "admin":
-        raise ScopeError(f"role {scope.role} may not read the audit log")
-    limit = max(1, min(int(limit), 100_000))
-    t = AuditLog.__table__
-    stmt = select(t.c.id, t.c.at, t.c.username, t.c.action, t.c.scope, t.c.detail)
-    if action:
-        stmt = stmt.where(t.c.action == action)
-    stmt = stmt.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["id", "at", "username", "action", "scope", "detail"])
 
 
 # --- users ----------------------------------------------------------------------------------------

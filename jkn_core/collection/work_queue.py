@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import Engine, String, case, cast, func, insert, select
 
 from jkn_core import modeling, rules
-from jkn_core.access import audit
+from jkn_core.audit import audit
 from jkn_core.collection import features
 from jkn_core.collection import model as delinquency
 from jkn_core.exports import mask_name, mask_nik

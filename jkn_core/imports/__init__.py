@@ -1531,7 +1531,7 @@ def _audit(conn: Connection, scope: Scope, report: ImportReport) -> None:
         "families_created": report.families_created,
     }
     try:
-        from jkn_core.access import audit
+        from jkn_core.audit import audit
     except ImportError:
         audit = None
     if audit is not None:

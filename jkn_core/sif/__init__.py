@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, delete, func, insert, literal, or_, select
 
 from jkn_core import modeling, months
-from jkn_core.access import audit
+from jkn_core.audit import audit
 from jkn_core.schema import (
     Branch,
     Facility,

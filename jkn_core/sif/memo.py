@@ -12,7 +12,7 @@ from fpdf import FPDF
 from sqlalchemy import Engine
 
 from jkn_core import fmt
-from jkn_core.access import audit
+from jkn_core.audit import audit
 from jkn_core.i18n import t
 from jkn_core.scope import Scope
 
