@@ -8,9 +8,9 @@ from pathlib import Path
 import streamlit as st
 
 from jkn_core import access, kpi
-from pages.common import engine, ensure_database, lang, t
+from pages.common import check_page_files, engine, ensure_database, lang, t
 
-#: page key -> (file, group, icon). Which pages a user sees comes from jkn_core.access.PAGES.
+#: page key -> (file, group, icon), one per page of jkn_core.access.PAGES (which decides who sees it).
 PAGE_FILES: dict[str, tuple[str, str, str]] = {
     "overview": ("pages/overview.py", "group_directors", ":material/dashboard:"),
     "coverage": ("pages/coverage.py", "group_directors", ":material/map:"),
@@ -26,6 +26,7 @@ PAGE_FILES: dict[str, tuple[str, str, str]] = {
     "admin_targets": ("pages/admin_targets.py", "group_admin", ":material/flag:"),
     "admin_audit": ("pages/admin_audit.py", "group_admin", ":material/policy:"),
 }
+check_page_files(PAGE_FILES, Path(__file__).parent)  # a page without a file (or a file gone) stops the app
 
 
 def _language_switch() -> None:
@@ -114,9 +115,7 @@ def run() -> None:
     scope = st.session_state["scope"]
     st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
     groups: dict[str, list[st.Page]] = {}
-    for key in access.allowed_pages(scope):
-        if key not in PAGE_FILES or not (Path(__file__).parent / PAGE_FILES[key][0]).exists():
-            continue
+    for key in access.allowed_pages(scope):  # every page has a file: checked above at start-up
         path, group, icon = PAGE_FILES[key]
         groups.setdefault(t(group), []).append(st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key))
     with st.sidebar:

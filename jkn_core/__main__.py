@@ -1,3 +1,5 @@
+"""``python -m jkn_core``: runs :func:`jkn_core.cli.main`."""
+
 import sys
 
 from jkn_core.cli import main

@@ -14,6 +14,7 @@ from jkn_core.schema import Base, Meta, Participant
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """A new engine for ``url`` (default ``config.database_url()``); SQLite gets WAL and foreign keys."""
     url = url or config.database_url()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -45,10 +46,12 @@ def _shared_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
     Base.metadata.create_all(engine)
 
 
 def drop_schema(engine: Engine) -> None:
+    """Drop every table of the schema (the demo generator rebuilds from scratch)."""
     Base.metadata.drop_all(engine)
 
 
@@ -62,6 +65,7 @@ def is_populated(engine: Engine) -> bool:
 
 
 def set_meta(conn: Connection, values: dict[str, Any]) -> None:
+    """Write ``values`` into the ``meta`` key/value table (each key replaced), in the caller's transaction."""
     table = Meta.__table__
     for key, value in values.items():
         conn.execute(table.delete().where(table.c.key == key))

@@ -25,6 +25,7 @@ from jkn_core.scope import Scope, ScopeError
 __all__ = [
     "EXPORT_FORMATS",
     "IDENTITY_COLUMNS",
+    "MIME_TYPES",
     "may_export",
     "export_table",
     "mask_name",

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, select, true
 
-from jkn_core.schema import ROLES
+from jkn_core.schema import ROLES, Branch
 
 
 class ScopeError(PermissionError):
@@ -24,6 +24,8 @@ class ScopeError(PermissionError):
 
 @dataclass(frozen=True)
 class Scope:
+    """A signed-in user's role and where they may look (region, branch, bank); immutable."""
+
     role: str
     username: str = "system"
     region_code: str | None = None
@@ -97,10 +99,6 @@ class Scope:
             if region_col is not None:
                 conds.append(region_col == self.region_code)
             else:  # only a branch column: keep the branches of the user's region
-                from sqlalchemy import select
-
-                from jkn_core.schema import Branch
-
                 conds.append(branch_col.in_(select(Branch.code).where(Branch.region_code == self.region_code)))
         return and_(*conds) if conds else true()
 

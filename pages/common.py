@@ -6,6 +6,8 @@ No KPI is computed here: pages call jkn_core and draw.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +17,29 @@ from jkn_core.db import get_engine, is_populated
 from jkn_core.exports import MIME_TYPES, export_table, may_export
 from jkn_core.i18n import t as _t
 from jkn_core.scope import Scope
+
+
+def check_page_files(page_files: Mapping[str, tuple[str, str, str]], root: Path) -> None:
+    """Raise ``RuntimeError`` unless app.py's page files name exactly the pages of ``access.PAGES``.
+
+    ``page_files`` is app.py's ``PAGE_FILES`` (page key -> (file, group, icon)); every file must exist
+    under ``root``. app.py calls this at start-up, so a page registered without a file (or a file gone)
+    is an error rather than a page silently missing from the navigation.
+    """
+    problems = []
+    without_file = [key for key in access.PAGES if key not in page_files]
+    if without_file:
+        problems.append(f"pages in jkn_core.access.PAGES without an entry in PAGE_FILES: "
+                        f"{', '.join(without_file)}")
+    without_rule = [key for key in page_files if key not in access.PAGES]
+    if without_rule:
+        problems.append(f"pages in PAGE_FILES without an access rule in jkn_core.access.PAGES: "
+                        f"{', '.join(without_rule)}")
+    missing = [file for file, _group, _icon in page_files.values() if not (root / file).is_file()]
+    if missing:
+        problems.append(f"page files that do not exist: {', '.join(missing)}")
+    if problems:
+        raise RuntimeError("app.py's PAGE_FILES and jkn_core.access.PAGES disagree: " + "; ".join(problems))
 
 
 def engine():  # type: ignore[no-untyped-def]

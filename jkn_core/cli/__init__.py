@@ -1,43 +1,41 @@
 """``python -m jkn_core``: build the demo, inspect the database, manage users, import, train, score.
 
-Each command group lives in its own module exposing ``add_commands(subparsers)``; the handler of a
-command is stored as ``func`` and returns the process exit code.
+Each command group lives in its own module exposing ``add_commands(subparsers)`` (listed in
+:data:`COMMAND_MODULES`); the handler of a command is stored as ``func`` and returns the exit code.
+The commands themselves live in those modules, not here.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-#: Modules contributing commands (each has ``add_commands(subparsers)``).
-COMMAND_MODULES = [
-    "jkn_core.cli.demo",  # demo, summary
-    "jkn_core.cli.users",  # users
-    "jkn_core.cli.imports",  # import
-    "jkn_core.cli.models",  # train, score
-]
+from jkn_core.cli import demo, imports, models, users
+
+#: Modules contributing commands, in --help order (each has ``add_commands(subparsers)``).
+COMMAND_MODULES = (
+    demo,  # demo, summary
+    users,  # users
+    imports,  # import
+    models,  # train, score
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m jkn_core`` parser with every command group's sub-commands."""
     parser = argparse.ArgumentParser(
         prog="python -m jkn_core",
         description="JKN decision dashboard: demo data, summaries, users, imports and models.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # a command group not built yet
-                continue
-            raise
+    for module in COMMAND_MODULES:
         module.add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (``argv`` defaults to ``sys.argv[1:]``); returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,4 +1,4 @@
-"""``python -m jkn_core demo`` and ``python -m jkn_core summary``."""
+"""``python -m jkn_core demo`` (build the synthetic world) and ``summary`` (what the database holds)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from jkn_core import kpi
+from jkn_core import config, kpi
 from jkn_core.db import get_engine
 from jkn_core.demo import generator
 from jkn_core.scope import Scope
@@ -30,6 +30,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def format_summary(s: dict) -> str:
+    """The text ``summary`` prints: one aligned line per figure of :func:`jkn_core.kpi.summary`."""
     from jkn_core.fmt import number, pct, rupiah
 
     lines = [
@@ -60,11 +61,12 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``demo`` and ``summary`` to the ``python -m jkn_core`` sub-commands."""
     p = sub.add_parser("demo", help="(re)build the synthetic demo world in the configured database")
     p.add_argument("--scale", choices=list(generator.SCALES), default="default")
     p.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
-    p.add_argument("--end", type=int, default=generator.config.DEFAULT_END_PERIOD, help="last month, YYYYMM")
-    p.add_argument("--months", type=int, default=generator.config.DEFAULT_MONTHS)
+    p.add_argument("--end", type=int, default=config.DEFAULT_END_PERIOD, help="last month, YYYYMM")
+    p.add_argument("--months", type=int, default=config.DEFAULT_MONTHS)
     p.add_argument("--provinces", default="", help="comma-separated province codes (default: all 38)")
     p.set_defaults(func=_demo)
     p = sub.add_parser("summary", help="what the database holds")

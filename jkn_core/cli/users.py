@@ -85,6 +85,7 @@ def _cli_set_active(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``users add|list|deactivate|activate`` to the ``python -m jkn_core`` sub-commands."""
     users = sub.add_parser("users", help="add, list and deactivate dashboard users")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
 

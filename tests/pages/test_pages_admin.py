@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from jkn_core import access
 from jkn_core.i18n import t
 from jkn_core.schema import AuditLog, Target
-from tests.apptest import sign_in
+from tests.apptest import sign_in, texts
 from tests.conftest import ROOT
 
 VALID_TARGETS = (
@@ -38,20 +38,13 @@ def _count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar()
 
 
-_sign_in = sign_in
-
-
 @pytest.fixture
 def admin_app(writable_sqlite_world, monkeypatch):
     monkeypatch.setenv("JKN_DATABASE_URL", writable_sqlite_world.url)
     monkeypatch.chdir(ROOT)
-    at = _sign_in("admin", "admin-demo")
+    at = sign_in("admin", "admin-demo")
     assert at.session_state["scope"].role == "admin"
     return at, writable_sqlite_world.engine
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def _frame(at: AppTest, column: str) -> pd.DataFrame:
@@ -81,14 +74,14 @@ def test_import_page_dry_run_then_import_of_targets(admin_app) -> None:
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("adm_inserted")] == "2" and metrics[t("adm_updated")] == "1", metrics
-    assert "targets_2026.csv" in _texts(at.info)
+    assert "targets_2026.csv" in texts(at.info)
     assert _count(engine, Target) == before
 
     # for real: two rows more, the national 2025 target updated, one audit row
     at.toggle(key="import_dry_run").set_value(False).run()
     at.button(key="import_run").click().run()
     assert not at.exception, at.exception
-    assert "targets_2026.csv" in _texts(at.success)
+    assert "targets_2026.csv" in texts(at.success)
     assert _count(engine, Target) == before + 2
     with engine.connect() as conn:
         assert conn.execute(select(Target.target).where(Target.kpi == "coverage_pct", Target.level == "national",
@@ -120,7 +113,7 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_app) -> None:
     at.button(key="import_run").click().run()
     assert not at.exception, at.exception
 
-    assert "broken.csv" in _texts(at.error)
+    assert "broken.csv" in texts(at.error)
     problems = _frame(at, "reason")
     # header = row 1, so the file's data rows are 2..5; every bad row named with its column
     found = {(int(r), c) for r, c in zip(problems["row"], problems["column"], strict=True)}
@@ -133,7 +126,7 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_app) -> None:
     assert _count(engine, AuditLog) == before_audit  # and no import audited
 
 
-def test_users_page_creates_a_user_who_can_sign_in(admin_app) -> None:
+def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
     at, engine = admin_app
     at.switch_page("pages/admin_users.py").run()
     users = _frame(at, "username")
@@ -148,7 +141,7 @@ def test_users_page_creates_a_user_who_can_sign_in(admin_app) -> None:
     branch_box.set_value("0301")
     _button(at, t("adm_create")).click().run()
     assert not at.exception, at.exception
-    assert "rina" in _texts(at.success)
+    assert "rina" in texts(at.success)
     users = _frame(at, "username")
     row = users[users["username"] == "rina"].iloc[0]
     assert (row["role"], row["branch_code"], row["region_code"]) == ("kantor_cabang", "0301", "KW03")
@@ -158,26 +151,26 @@ def test_users_page_creates_a_user_who_can_sign_in(admin_app) -> None:
     at.text_input(key="new_username").input("pendek")
     at.text_input(key="new_password").input("short")
     _button(at, t("adm_create")).click().run()
-    assert "8" in _texts(at.error)
+    assert "8" in texts(at.error)
     assert "pendek" not in set(_frame(at, "username")["username"])
 
     # rina signs in with her branch scope
-    rina = _sign_in("rina", "rina-secret-2025")
+    rina = sign_in("rina", "rina-secret-2025")
     assert rina.session_state["scope"].branch_code == "0301"
 
     # deactivated, she cannot sign in any more
     at.selectbox(key="act_user").select("rina").run()
     at.button(key="act_off").click().run()
-    assert "rina" in _texts(at.success)
+    assert "rina" in texts(at.success)
     assert access.authenticate(engine, "rina", "rina-secret-2025") is None
-    again = _sign_in("rina", "rina-secret-2025")
+    again = sign_in("rina", "rina-secret-2025")
     assert "scope" not in again.session_state
-    assert t("sign_in_failed") in _texts(again.error)
+    assert t("sign_in_failed") in texts(again.error)
 
 
 def test_audit_page_lists_sign_ins_and_filters_by_action(admin_app) -> None:
     at, engine = admin_app
-    _sign_in("deputi", "wrong-password")  # a failed sign-in, audited
+    sign_in("deputi", "wrong-password")  # a failed sign-in, audited
     at.switch_page("pages/admin_audit.py").run()
     assert not at.exception, at.exception
     log = _frame(at, "action")
