@@ -1,10 +1,8 @@
 """Admin: the KPI targets as data; edited by importing the `targets` table, downloadable as CSV/Excel."""
 
-import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
-from jkn_core.schema import Target
+from jkn_core import kpi
 from pages.common import download_buttons, engine, require, t
 
 scope = require("admin_targets")
@@ -13,13 +11,7 @@ st.caption(t("adm_targets_intro"))
 st.page_link("pages/admin_import.py", label=t("adm_targets_edit"), icon=":material/upload_file:",
              query_params={"table": "targets"})
 
-# A plain listing of the (small, national) targets table; nothing is computed here.
-# TODO(kpi owner): replace with kpi.targets_table(engine, scope) once it exists.
-cols = ["kpi", "level", "code", "year", "target"]
-with engine().connect() as conn:
-    rows = conn.execute(select(*(Target.__table__.c[c] for c in cols))
-                        .order_by(Target.kpi, Target.level, Target.code, Target.year)).all()
-targets = pd.DataFrame(rows, columns=cols)
+targets = kpi.targets_table(engine())  # the (small, national) targets table as it is
 
 if targets.empty:
     st.info(t("adm_targets_empty"))

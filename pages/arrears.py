@@ -6,47 +6,35 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core.kpi import brief, directors
+from jkn_core import kpi
+from jkn_core.kpi import Filters
 from pages.common import (
     download_buttons,
-    engine,
     lang,
     number,
     pct,
     period_label,
-    require,
     rupiah,
-    synthetic_banner,
     t,
 )
-from pages.directors_view import bind, q, table
+from pages.directors_view import directors_header, table
 
-PAGE = "arrears"
-scope = require(PAGE)
-
-# the view shared by the directors' pages (pages/directors_view.py)
-_URL, _SK, view_controls, view_label, child_level, brief_button = bind(PAGE, scope)
-
-
-st.title(t("page_arrears"))
-synthetic_banner()
-period, f, hier = view_controls()
-fk = (f.region, f.branch, f.regency)
-st.caption(f"{view_label(f, hier)} · {period_label(period)} · {t('dir_link_hint')}")
+view = directors_header("arrears")  # title, period and drill-down pickers (pages/directors_view.py)
+period, f = view.period, view.filters
 SEP = ",." if lang() == "id" else ".,"
-held = q("kpi.periods", _URL, None, None)
+held = view.periods
 
-months = q("kpi.collectability", _URL, _SK, fk, by="month", period_from=held[0], period_to=period)
+months = view.query(kpi.collectability, by="month", period_from=held[0], period_to=period)
 now = months.loc[months["period"] == period, "collectability_pct"]
 coll_now = float(now.iloc[0]) if len(now) else None
-tgt = directors._target(engine(), "collectability_pct", period, scope, f)
-total = q("kpi.arrears_total", _URL, _SK, fk, period=period)
-rehab = q("directors.rehab_pool", _URL, _SK, fk, period=period)
-pen = q("directors.penalty_exposure", _URL, _SK, fk, period=period)
+tgt = view.target("collectability_pct")
+total = view.query(kpi.arrears_total, period=period)
+rehab = view.query(kpi.rehab_pool, period=period)
+pen = view.query(kpi.penalty_exposure, period=period)
 c = st.columns(3)
 c[0].metric(t("kpi_collectability_pct"), pct(coll_now), border=True,
             delta=None if tgt is None or coll_now is None else
-            f"{brief.format_value('pct', coll_now - tgt, lang(), True)} vs {t('target_short')} {pct(tgt, 1)}")
+            f"{kpi.format_value('pct', coll_now - tgt, lang(), True)} vs {t('target_short')} {pct(tgt, 1)}")
 c[1].metric(t("kpi_arrears_rp"), rupiah(total["rp"]), border=True)
 c[2].metric(t("kpi_arrears_people"), number(total["people"]), border=True)
 
@@ -60,7 +48,9 @@ st.plotly_chart(fig, width="stretch", key="arr_month")
 download_buttons(months, f"collectability_month_{period}", "arr_month")
 
 left, right = st.columns(2)
-by_branch = q("kpi.collectability", _URL, _SK, (f.region, f.branch, None), by="branch", period_from=period, period_to=period)
+# every branch of the region (or the one branch) as a whole, also when a regency is chosen
+by_branch = view.query(kpi.collectability, filters=Filters(f.region, f.branch, None), by="branch",
+                       period_from=period, period_to=period)
 b = by_branch.sort_values("collectability_pct").head(25)
 fig = go.Figure(go.Bar(y=b["branch_name"], x=b["collectability_pct"], orientation="h", marker_color="#0d9488",
                        hovertemplate="%{y}<br>%{x:.2f} %<extra></extra>"))
@@ -72,7 +62,7 @@ fig.update_layout(title=t("arr_coll_branch_title").format(p=period_label(period)
 left.plotly_chart(fig, width="stretch", key="arr_branch")
 with left:
     download_buttons(by_branch, f"collectability_branch_{period}", "arr_branch")
-by_seg = q("kpi.collectability", _URL, _SK, fk, by="segment", period_from=period, period_to=period)
+by_seg = view.query(kpi.collectability, by="segment", period_from=period, period_to=period)
 fig = go.Figure(go.Bar(x=by_seg["segment"], y=by_seg["collectability_pct"], marker_color="#7c3aed",
                        text=[pct(v, 1) for v in by_seg["collectability_pct"]], textposition="outside"))
 if tgt is not None:
@@ -83,7 +73,7 @@ right.plotly_chart(fig, width="stretch", key="arr_segment")
 with right:
     download_buttons(by_seg, f"collectability_segment_{period}", "arr_segment")
 
-aging = q("kpi.arrears_aging", _URL, _SK, fk, period=period)
+aging = view.query(kpi.arrears_aging, period=period)
 left, right = st.columns(2)
 fig = go.Figure(go.Bar(x=aging["bucket"], y=aging["people"], marker_color="#f59e0b"))
 fig.update_layout(title=t("arr_aging_title"), xaxis_title=t("arr_bucket"), yaxis_title=t("people_unit"), height=320,
@@ -109,7 +99,7 @@ with st.expander(t("arr_penalty")):
 
 st.subheader(t("arr_league"))
 st.caption(t("arr_league_note"))
-league = q("directors.branch_league", _URL, _SK, fk, period=period)
+league = view.query(kpi.branch_league, period=period)
 shown = league.assign(status=[t("status_" + s) for s in league["status"]])
 _COLOURS = {t("status_" + k): c for k, c in (("green", "#15803d"), ("amber", "#b45309"), ("red", "#b91c1c"))}
 _num = {c: st.column_config.NumberColumn(format="localized") for c in shown.columns
@@ -117,6 +107,6 @@ _num = {c: st.column_config.NumberColumn(format="localized") for c in shown.colu
 st.dataframe(shown.style.map(lambda v: f"color: {_COLOURS.get(v, '#374151')}; font-weight: 600", subset=["status"]),
              hide_index=True, width="stretch", column_config=_num)
 download_buttons(league, f"branch_league_{period}", "arr_league")
-brief_button(period, f, hier, [(t("arr_league"), shown[["branch_code", "branch_name", "status", "collectability_pct",
-                                                          "target_pct", "arrears_rp", "par3_pct", "rehab_people"]]),
-                               (t("arr_aging_title"), aging)])
+view.brief_button([(t("arr_league"), shown[["branch_code", "branch_name", "status", "collectability_pct",
+                                             "target_pct", "arrears_rp", "par3_pct", "rehab_people"]]),
+                   (t("arr_aging_title"), aging)])

@@ -5,48 +5,35 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import kpi
-from jkn_core.kpi import brief
+from jkn_core import kpi, rules
 from pages.common import (
     download_buttons,
     lang,
     number,
     period_label,
-    require,
     rupiah,
-    synthetic_banner,
     t,
 )
-from pages.directors_view import bind, q, table
+from pages.directors_view import directors_header, table
 
-PAGE = "capacity"
-scope = require(PAGE)
-
-# the view shared by the directors' pages (pages/directors_view.py)
-_URL, _SK, view_controls, view_label, child_level, brief_button = bind(PAGE, scope)
-
-
-st.title(t("page_capacity"))
-synthetic_banner()
-period, f, hier = view_controls()
-fk = (f.region, f.branch, f.regency)
-st.caption(f"{view_label(f, hier)} · {period_label(period)} · {t('dir_link_hint')}")
+view = directors_header("capacity")  # title, period and drill-down pickers (pages/directors_view.py)
+period, f = view.period, view.filters
 SEP = ",." if lang() == "id" else ".,"
-NORM = kpi.rules.PARTICIPANTS_PER_DOCTOR_NORM
+NORM = rules.PARTICIPANTS_PER_DOCTOR_NORM
 
-nat = q("kpi.capacity", _URL, _SK, fk, level="nation", period=period).iloc[0]
-over = q("directors.over_capacity_facilities", _URL, _SK, fk, period=period)
+nat = view.query(kpi.capacity, level="nation", period=period).iloc[0]
+over = view.query(kpi.over_capacity_facilities, period=period)
 c = [*st.columns(3), *st.columns(3)]
 c[0].metric(t("fktp"), number(nat["fktp"]), border=True)
 c[1].metric(t("fkrtl"), number(nat["fkrtl"]), border=True)
 c[2].metric(t("kpi_participants_per_doctor"), number(nat["participants_per_doctor"]), border=True,
-            delta=f"{brief.format_value('ratio', nat['participants_per_doctor'] - NORM, lang(), True)} vs {number(NORM)}",
+            delta=f"{kpi.format_value('ratio', nat['participants_per_doctor'] - NORM, lang(), True)} vs {number(NORM)}",
             delta_color="inverse")
 c[3].metric(t("cap_over_count"), number(len(over)), border=True)
 c[4].metric(t("cap_capitation"), rupiah(nat["capitation_paid"]), border=True)
 
-level = child_level(f)
-units = q("kpi.capacity", _URL, _SK, fk, level=level, period=period)
+level = view.child_level()
+units = view.query(kpi.capacity, level=level, period=period)
 units = units.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 u = units.sort_values("participants_per_doctor", ascending=False).head(30)
 fig = go.Figure(go.Bar(x=u[f"{level}_name"], y=u["participants_per_doctor"],
@@ -65,13 +52,13 @@ table(over)
 download_buttons(over, f"over_capacity_fktp_{period}", "cap_over")
 
 st.subheader(t("cap_regencies"))
-reg = q("directors.regency_capacity", _URL, _SK, fk, period=period)
+reg = view.query(kpi.regency_capacity, period=period)
 need = reg[reg["action"] != "ok"].sort_values(["doctors_short", "registered_in_over"], ascending=False)
 need = need.assign(action=[t(f"cap_action_{a}") for a in need["action"]])
 table(need)
 download_buttons(need, f"regencies_capacity_{period}", "cap_regencies")
 
-kbk = q("directors.kbk_attainment", _URL, _SK, fk, level=level, period=period)
+kbk = view.query(kpi.kbk_attainment, level=level, period=period)
 kbk = kbk.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 fig = go.Figure()
 for col, key, colour in (("contact_ok_pct", "cap_kbk_contact", "#2563eb"), ("rrns_ok_pct", "cap_kbk_rrns", "#16a34a"),
@@ -84,12 +71,12 @@ st.plotly_chart(fig, width="stretch", key="cap_kbk_chart")
 table(kbk)
 download_buttons(kbk, f"kbk_{level}_{period}", "cap_kbk")
 
-capt = q("directors.capitation_trend", _URL, _SK, fk)
+capt = view.query(kpi.capitation_trend)
 fig = go.Figure(go.Bar(x=[period_label(p) for p in capt["period"]], y=capt["capitation_paid"] / 1e9, marker_color="#0d9488",
                        hovertemplate="%{x}<br>Rp %{y:,.1f} M<extra></extra>"))
 fig.update_layout(title=t("cap_capitation_title"), yaxis_title=t("arr_rp_bn"), xaxis_title=t("month"), height=320,
                   margin={"t": 50}, separators=SEP)
 st.plotly_chart(fig, width="stretch", key="cap_capitation_chart")
 download_buttons(capt, "capitation_trend", "cap_capitation")
-brief_button(period, f, hier, [(t("cap_units").format(unit=t(f"unit_{level}")), units),
-                               (t("cap_over"), over.drop(columns=["facility_code"]))])
+view.brief_button([(t("cap_units").format(unit=t(f"unit_{level}")), units),
+                   (t("cap_over"), over.drop(columns=["facility_code"]))])

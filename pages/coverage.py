@@ -6,49 +6,34 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import indonesia_map
-from jkn_core.kpi import brief, directors
+from jkn_core import indonesia_map, kpi
 from pages.common import (
     download_buttons,
-    engine,
     lang,
     number,
     pct,
     period_label,
-    require,
-    synthetic_banner,
     t,
 )
-from pages.directors_view import bind, q, table
+from pages.directors_view import directors_header, table
 
-PAGE = "coverage"
-scope = require(PAGE)
-
-# the view shared by the directors' pages (pages/directors_view.py)
-_URL, _SK, view_controls, view_label, child_level, brief_button = bind(PAGE, scope)
-
-
-st.title(t("page_coverage"))
-synthetic_banner()
-period, f, hier = view_controls()
-fk = (f.region, f.branch, f.regency)
-st.caption(f"{view_label(f, hier)} · {period_label(period)} · {t('dir_link_hint')}")
+view = directors_header("coverage")  # title, period and drill-down pickers (pages/directors_view.py)
+period, f = view.period, view.filters
 SEP = ",." if lang() == "id" else ".,"
 
-nat = q("kpi.coverage", _URL, _SK, fk, level="nation", period=period).iloc[0]
-tgt = directors._target(engine(), "coverage_pct", period, scope, f)
+nat = view.query(kpi.coverage, level="nation", period=period).iloc[0]
+tgt = view.target("coverage_pct")
 c = st.columns(4)
 c[0].metric(t("kpi_coverage_pct"), pct(nat["coverage_pct"]), border=True,
-            delta=None if tgt is None else (f"{brief.format_value('pct', nat['coverage_pct'] - tgt, lang(), True)} "
+            delta=None if tgt is None else (f"{kpi.format_value('pct', nat['coverage_pct'] - tgt, lang(), True)} "
                                              f"vs {t('target_short')} {pct(tgt, 1)}"),
             delta_color="normal")
 c[1].metric(t("kpi_participants"), number(nat["participants"]), border=True)
 c[2].metric(t("uninsured"), number(nat["uninsured"]), border=True)
 c[3].metric(t("kpi_active_pct"), pct(nat["active_pct"]), border=True)
 
-prov = q("kpi.coverage", _URL, _SK, fk, level="province", period=period)
-folded = indonesia_map.fold_provinces(prov, ["population", "participants", "uninsured"])
-folded["coverage_pct"] = (folded["participants"] / folded["population"].where(folded["population"] > 0) * 100).round(2)
+prov = view.query(kpi.coverage, level="province", period=period)
+folded = kpi.map_provinces(prov)
 fig = indonesia_map.province_figure(folded, "coverage_pct", t("cov_map_title") + f" · {period_label(period)}",
                                     t("cov_map_colorbar"), bubble_col="uninsured", bubble_title=t("cov_uninsured_bubbles"),
                                     zmin=90, zmax=101)
@@ -60,8 +45,8 @@ with st.expander(t("province")):
     table(prov_table)
     download_buttons(prov_table, f"coverage_province_{period}", "cov_prov")
 
-level = "regency" if (f.branch or scope.branch_code) else "branch"
-units = q("kpi.coverage", _URL, _SK, fk, level=level, period=period)
+level = "regency" if (f.branch or view.scope.branch_code) else "branch"
+units = view.query(kpi.coverage, level=level, period=period)
 units = units.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 left, right = st.columns(2)
 gap = units.sort_values("uninsured", ascending=False).head(20)
@@ -70,7 +55,7 @@ fig = go.Figure(go.Bar(y=gap[f"{level}_name"], x=gap["uninsured"], orientation="
 fig.update_layout(title=t("cov_gap_title").format(unit=t(f"unit_{level}")), xaxis_title=t("cov_gap_axis"),
                   yaxis={"autorange": "reversed"}, height=460, margin={"t": 50, "l": 10}, separators=SEP)
 left.plotly_chart(fig, width="stretch", key="cov_gap")
-seg = q("kpi.segment_mix", _URL, _SK, fk, period=period)
+seg = view.query(kpi.segment_mix, period=period)
 fig = go.Figure(go.Bar(x=seg["segment"], y=seg["participants"], marker_color="#2563eb",
                        text=[pct(s, 1) for s in seg["share_pct"]], textposition="outside",
                        hovertemplate="%{x}<br>%{y:,.0f} " + t("people_unit") + "<extra></extra>"))
@@ -85,8 +70,8 @@ with st.expander(t("segment")):
     table(seg)
     download_buttons(seg, f"segment_mix_{period}", "cov_seg")
 
-trend = q("kpi.coverage_trend", _URL, _SK, fk)
-targets = q("directors.coverage_target_path", _URL, _SK, fk)
+trend = view.query(kpi.coverage_trend)
+targets = view.query(kpi.coverage_target_path)
 fig = go.Figure(go.Scatter(x=[period_label(p) for p in trend["period"]], y=trend["coverage_pct"], mode="lines+markers",
                            name=t("coverage"), line_color="#2563eb"))
 tmap = dict(zip(targets["year"], targets["target_pct"], strict=False))
@@ -98,5 +83,5 @@ fig.update_layout(title=t("cov_trend_title"), yaxis_title=t("cov_pct_axis"), xax
                   margin={"t": 50}, separators=SEP, legend={"orientation": "h", "y": -0.25})
 st.plotly_chart(fig, width="stretch", key="cov_trend")
 download_buttons(trend, "coverage_trend", "cov_trend")
-brief_button(period, f, hier, [(t("cov_by_regency") if level == "regency" else t("cov_by_branch"),
-                                units.sort_values("coverage_pct")), (t("segment"), seg)])
+view.brief_button([(t("cov_by_regency") if level == "regency" else t("cov_by_branch"),
+                    units.sort_values("coverage_pct")), (t("segment"), seg)])

@@ -1,35 +1,173 @@
-"""The view shared by the directors' pages: drill-down and period pickers kept in the URL, cached
-jkn_core calls keyed on small arguments, the director brief button, tables and status dots."""
+"""The view shared by the directors' pages: the page header (title, period and drill-down pickers kept in
+the URL, the caption naming the view), KPI calls cached on the function and small arguments, the
+director brief button, tables and status dots.
+
+A page reads: ``view = directors_header("coverage")``, then ``view.query(kpi.coverage, level="nation",
+period=view.period)`` for each figure (go-to-definition on ``kpi.coverage`` opens its SQL).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FunctionType
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from jkn_core import kpi
 from jkn_core.audit import audit
-from jkn_core.kpi import Filters, brief, directors
+from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
 from pages.common import (
     engine,
     lang,
     period_label,
+    require,
+    synthetic_banner,
     t,
 )
 
 _TTL = 600
 _LEVELS = ("region", "branch", "regency")
+T = TypeVar("T")
 
 
-@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=4000)
-def q(fn: str, url: str, sk: tuple | None, fk: tuple | None, **kw):  # type: ignore[no-untyped-def]
-    """Cached jkn_core call keyed on small arguments: 'module.function', db URL, scope and filter tuples."""
-    mod, name = fn.split(".")
-    func = getattr({"kpi": kpi, "directors": directors}[mod], name)
-    args = [engine()] + ([Scope(*sk)] if sk is not None else [])
-    if fk is not None:
-        kw["filters"] = Filters(*fk)
-    return func(*args, **kw)
+def _function_key(fn: FunctionType) -> str:
+    """A KPI function in a cache key: its dotted name (functions cannot be hashed by value)."""
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=4000, hash_funcs={FunctionType: _function_key})
+def cached(query: Callable[..., T], db_url: str, *args: Any, **kwargs: Any) -> T:
+    """``query(engine, *args, **kwargs)``, cached on the function, the database URL and the arguments
+    (small hashable values: ``Scope``, ``Filters``, periods, levels)."""
+    return query(engine(), *args, **kwargs)
+
+
+def status_icon(status: str) -> str:
+    """A coloured dot (Streamlit markdown) for metric labels."""
+    return {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}.get(status, ":gray[○]")
+
+
+def table(df: pd.DataFrame) -> None:
+    """A table with numbers in the reader's locale (Indonesian in an id-ID browser)."""
+    cfg = {c: st.column_config.NumberColumn(format="localized") for c in df.columns
+           if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg)
+
+
+@dataclass(frozen=True)
+class DirectorsView:
+    """What one directors' page shows: the signed-in user's scope, the month and the drill-down chosen."""
+
+    page: str
+    scope: Scope
+    db_url: str
+    period: int
+    filters: Filters
+    hier: pd.DataFrame  # regions, branches and regencies the scope may see
+    periods: list[int]  # months held, ascending
+
+    def query(self, query: Callable[..., T], *, filters: Filters | None = None, **kwargs: Any) -> T:
+        """``query(engine, scope, filters=<the view's drill-down>, **kwargs)``, cached (see :func:`cached`)."""
+        return cached(query, self.db_url, self.scope, filters=self.filters if filters is None else filters,
+                      **kwargs)
+
+    def target(self, kpi_name: str) -> float | None:
+        """The target of ``kpi_name`` for the unit and year shown (:func:`jkn_core.kpi.target_for_view`)."""
+        return kpi.target_for_view(engine(), kpi_name, self.period, self.scope, self.filters)
+
+    def label(self) -> str:
+        """The view in words: the scope, then the region › branch › regency chosen."""
+        f, hier = self.filters, self.hier
+        parts = [t("nation") if self.scope.region_code is None else self.scope.describe()]
+        for code_col, name_col, code in (("region_code", "region_name", f.region), ("branch_code", "branch_name", f.branch),
+                                         ("regency_code", "regency_name", f.regency)):
+            if code:
+                parts.append(str(hier.loc[hier[code_col] == code, name_col].iloc[0]))
+        return " › ".join(parts)
+
+    def child_level(self) -> str:
+        """The level of the units one step below the view (region, branch or regency)."""
+        f = self.filters
+        if f.branch or f.regency or self.scope.branch_code:
+            return "regency"
+        if f.region or self.scope.region_code:
+            return "branch"
+        return "region"
+
+    def brief_button(self, tables: list[tuple[str, pd.DataFrame]]) -> None:
+        """Download the one-page director brief of this view (audited like every export)."""
+        page, period, f = self.page, self.period, self.filters
+        fk = (f.region, f.branch, f.regency)
+
+        def make() -> bytes:
+            cards = self.query(kpi.overview_cards, period=period)
+            audit(engine(), self.scope, "export", {"what": f"brief_{page}", "format": "html", "view": fk,
+                                                   "period": period})
+            return kpi.make_brief(cards, self.label(), period, tables, lang(), kpi.is_synthetic(engine()),
+                                  t(f"page_{page}"))
+
+        st.download_button(t("dir_brief"), data=make, file_name=f"brief_{page}_{period}.html", mime="text/html",
+                           key=f"dl_brief_{page}", on_click="ignore", icon=":material/print:")
+
+
+def directors_header(page: str) -> DirectorsView:
+    """The header of a directors' page: access check, title, synthetic-data notice, period and
+    drill-down pickers (only what the scope allows; the URL holds the choice) and the caption naming
+    the view. Returns the view the rest of the page draws."""
+    scope = require(page)
+    st.title(t(f"page_{page}"))
+    synthetic_banner()
+    db_url = str(engine().url)
+    hier = cached(kpi.hierarchy, db_url, scope)
+    held = cached(kpi.periods, db_url)
+    period, filters = _pickers(hier, held)
+    view = DirectorsView(page, scope, db_url, period, filters, hier, held)
+    st.caption(f"{view.label()} · {period_label(period)} · {t('dir_link_hint')}")
+    return view
+
+
+def _pickers(hier: pd.DataFrame, held: list[int]) -> tuple[int, Filters]:
+    """Period and drill-down pickers; the URL (and, between pages, the session) holds the choice."""
+    qp = st.query_params
+    if not any(k in qp for k in (*_LEVELS, "period")) and st.session_state.get("dir_view"):
+        qp.update(st.session_state["dir_view"])  # coming from another directors' page
+    f = kpi.clean_filters(hier, *(kpi.params_get(qp, k) for k in _LEVELS))
+    p = kpi.params_get(qp, "period")
+    period = int(p) if p and p.isdigit() and int(p) in held else held[-1]
+    for key, value in (("dir_period", period), ("dir_region", f.region or ""), ("dir_branch", f.branch or ""),
+                       ("dir_regency", f.regency or "")):
+        st.session_state[key] = value
+    names = {**dict(zip(hier["region_code"], hier["region_name"], strict=False)),
+             **dict(zip(hier["branch_code"], hier["branch_name"], strict=False)),
+             **dict(zip(hier["regency_code"], hier["regency_name"], strict=False))}
+
+    def label(code: str) -> str:
+        return t("dir_scope_all") if not code else f"{code} · {names.get(code, code)}"
+
+    sub = hier if not f.region else hier[hier["region_code"] == f.region]
+    sub_b = sub if not f.branch else sub[sub["branch_code"] == f.branch]
+    c = st.columns([1, 2, 2, 2])
+    c[0].selectbox(t("dir_period"), list(reversed(held)), format_func=period_label, key="dir_period",
+                   on_change=_on_period)
+    c[1].selectbox(t("region"), ["", *dict.fromkeys(hier["region_code"])], format_func=label, key="dir_region",
+                   on_change=_on_level, args=("region",))
+    c[2].selectbox(t("branch"), ["", *dict.fromkeys(sub["branch_code"])], format_func=label, key="dir_branch",
+                   on_change=_on_level, args=("branch",))
+    c[3].selectbox(t("regency"), ["", *dict.fromkeys(sub_b["regency_code"])], format_func=label,
+                   key="dir_regency", on_change=_on_level, args=("regency",))
+    # the URL always states the view shown (also after a link was cleaned to the user's scope)
+    want = kpi.filters_to_params(f, period)
+    for k in (*_LEVELS, "period"):
+        if k in want and qp.get(k) != want[k]:
+            qp[k] = want[k]
+        elif k not in want and k in qp:
+            del qp[k]
+    st.session_state["dir_view"] = want
+    return period, f
 
 
 def _on_level(level: str) -> None:
@@ -45,92 +183,3 @@ def _on_level(level: str) -> None:
 def _on_period() -> None:
     st.query_params["period"] = str(st.session_state["dir_period"])
     st.session_state["dir_view"] = {k: st.query_params[k] for k in (*_LEVELS, "period") if k in st.query_params}
-
-
-def status_icon(status: str) -> str:
-    """A coloured dot (Streamlit markdown) for metric labels."""
-    return {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}.get(status, ":gray[○]")
-
-
-def table(df: pd.DataFrame) -> None:
-    """A table with numbers in the reader's locale (Indonesian in an id-ID browser)."""
-    cfg = {c: st.column_config.NumberColumn(format="localized") for c in df.columns
-           if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
-    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg)
-
-
-def bind(page: str, scope: Scope):  # type: ignore[no-untyped-def]
-    """The view helpers for one page and the signed-in user's scope (closures: no shared state)."""
-    url = str(engine().url)
-    sk = (scope.role, scope.username, scope.region_code, scope.branch_code, scope.bank)
-
-    def view_controls() -> tuple[int, Filters, pd.DataFrame]:
-        """Period and drill-down pickers (only what the scope allows); the URL holds the choice."""
-        hier = q("kpi.hierarchy", url, sk, None)
-        held = q("kpi.periods", url, None, None)
-        qp = st.query_params
-        if not any(k in qp for k in (*_LEVELS, "period")) and st.session_state.get("dir_view"):
-            qp.update(st.session_state["dir_view"])  # coming from another directors' page
-        f = directors.clean_filters(hier, *(directors.params_get(qp, k) for k in _LEVELS))
-        p = directors.params_get(qp, "period")
-        period = int(p) if p and p.isdigit() and int(p) in held else held[-1]
-        for key, value in (("dir_period", period), ("dir_region", f.region or ""), ("dir_branch", f.branch or ""),
-                           ("dir_regency", f.regency or "")):
-            st.session_state[key] = value
-        names = {**dict(zip(hier["region_code"], hier["region_name"], strict=False)),
-                 **dict(zip(hier["branch_code"], hier["branch_name"], strict=False)),
-                 **dict(zip(hier["regency_code"], hier["regency_name"], strict=False))}
-
-        def label(code: str) -> str:
-            return t("dir_scope_all") if not code else f"{code} · {names.get(code, code)}"
-
-        sub = hier if not f.region else hier[hier["region_code"] == f.region]
-        sub_b = sub if not f.branch else sub[sub["branch_code"] == f.branch]
-        c = st.columns([1, 2, 2, 2])
-        c[0].selectbox(t("dir_period"), list(reversed(held)), format_func=period_label, key="dir_period",
-                       on_change=_on_period)
-        c[1].selectbox(t("region"), ["", *dict.fromkeys(hier["region_code"])], format_func=label, key="dir_region",
-                       on_change=_on_level, args=("region",))
-        c[2].selectbox(t("branch"), ["", *dict.fromkeys(sub["branch_code"])], format_func=label, key="dir_branch",
-                       on_change=_on_level, args=("branch",))
-        c[3].selectbox(t("regency"), ["", *dict.fromkeys(sub_b["regency_code"])], format_func=label,
-                       key="dir_regency", on_change=_on_level, args=("regency",))
-        # the URL always states the view shown (also after a link was cleaned to the user's scope)
-        want = directors.filters_to_params(f, period)
-        for k in (*_LEVELS, "period"):
-            if k in want and qp.get(k) != want[k]:
-                qp[k] = want[k]
-            elif k not in want and k in qp:
-                del qp[k]
-        st.session_state["dir_view"] = want
-        return period, f, hier
-
-    def view_label(f: Filters, hier: pd.DataFrame) -> str:
-        parts = [t("nation") if scope.region_code is None else scope.describe()]
-        for code_col, name_col, code in (("region_code", "region_name", f.region), ("branch_code", "branch_name", f.branch),
-                                         ("regency_code", "regency_name", f.regency)):
-            if code:
-                parts.append(str(hier.loc[hier[code_col] == code, name_col].iloc[0]))
-        return " › ".join(parts)
-
-    def child_level(f: Filters) -> str:
-        if f.branch or f.regency or scope.branch_code:
-            return "regency"
-        if f.region or scope.region_code:
-            return "branch"
-        return "region"
-
-    def brief_button(period: int, f: Filters, hier: pd.DataFrame, tables: list) -> None:
-        """Download the one-page director brief of this view (audited like every export)."""
-        fk = (f.region, f.branch, f.regency)
-
-        def make() -> bytes:
-            cards = q("directors.overview_cards", url, sk, fk, period=period)
-            audit(engine(), scope, "export", {"what": f"brief_{page}", "format": "html", "view": fk, "period": period})
-            return brief.make_brief(cards, view_label(f, hier), period, tables, lang(),
-                                    kpi.is_synthetic(engine()), t(f"page_{page}"))
-
-        st.download_button(t("dir_brief"), data=make, file_name=f"brief_{page}_{period}.html", mime="text/html",
-                           key=f"dl_brief_{page}", on_click="ignore", icon=":material/print:")
-
-    return url, sk, view_controls, view_label, child_level, brief_button

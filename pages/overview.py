@@ -6,47 +6,34 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core.kpi import brief, directors
+from jkn_core import kpi
 from pages.common import (
     download_buttons,
-    engine,
     lang,
     pct,
     period_label,
-    require,
-    synthetic_banner,
     t,
 )
-from pages.directors_view import bind, q, status_icon, table
+from pages.directors_view import directors_header, status_icon, table
 
-PAGE = "overview"
-scope = require(PAGE)
+view = directors_header("overview")  # title, period and drill-down pickers (pages/directors_view.py)
+period, f = view.period, view.filters
 
-# the view shared by the directors' pages (pages/directors_view.py)
-_URL, _SK, view_controls, view_label, child_level, brief_button = bind(PAGE, scope)
-
-
-st.title(t("page_overview"))
-synthetic_banner()
-period, f, hier = view_controls()
-fk = (f.region, f.branch, f.regency)
-st.caption(f"{view_label(f, hier)} · {period_label(period)} · {t('dir_link_hint')}")
-
-cards = q("directors.overview_cards", _URL, _SK, fk, period=period)
+cards = view.query(kpi.overview_cards, period=period)
 DELTA_COLOUR = {"up_good": "normal", "max": "inverse", "down_good": "inverse", "info": "off"}
 rows = [cards.iloc[i:i + 3] for i in range(0, len(cards), 3)]
 for chunk in rows:
     cols = st.columns(3)
     for col, r in zip(cols, chunk.to_dict("records"), strict=False):
-        kind = directors.CARDS[r["kpi"]][1]
+        kind = kpi.CARDS[r["kpi"]][1]
         tgt_word = t("target_max") if kind == "max" else t("target_short")
-        extra = f"{tgt_word}: {brief.format_value(r['unit'], r['target'], lang())}" if r["target"] is not None and not pd.isna(r["target"]) else t("status_grey")
-        col.metric(f"{status_icon(r['status'])} {t('kpi_' + r['kpi'])}", brief.format_value(r["unit"], r["value"], lang()),
+        extra = f"{tgt_word}: {kpi.format_value(r['unit'], r['target'], lang())}" if r["target"] is not None and not pd.isna(r["target"]) else t("status_grey")
+        col.metric(f"{status_icon(r['status'])} {t('kpi_' + r['kpi'])}", kpi.format_value(r["unit"], r["value"], lang()),
                    delta=(None if r["change_month"] is None or pd.isna(r["change_month"]) else
-                          f"{brief.format_value(r['unit'], r['change_month'], lang(), True)} {t('vs_last_month')}"),
+                          f"{kpi.format_value(r['unit'], r['change_month'], lang(), True)} {t('vs_last_month')}"),
                    delta_color=DELTA_COLOUR[kind], border=True,
                    help=f"{t('status_' + r['status'])}")
-        col.caption(f"{extra} · {t('vs_last_year')}: {brief.format_value(r['unit'], r['change_year'], lang(), True)}")
+        col.caption(f"{extra} · {t('vs_last_year')}: {kpi.format_value(r['unit'], r['change_year'], lang(), True)}")
 
 headline = pd.DataFrame({
     "kpi": [t("kpi_" + k) for k in cards["kpi"]],
@@ -58,15 +45,15 @@ with st.expander(t("dir_headline_table")):
     table(headline)
     download_buttons(headline, f"kpi_overview_{period}", "overview_kpis")
 
-level = child_level(f)
-cov = q("kpi.coverage", _URL, _SK, fk, level=level, period=period)
-cap = q("kpi.capacity", _URL, _SK, fk, level=level, period=period)
+level = view.child_level()
+cov = view.query(kpi.coverage, level=level, period=period)
+cap = view.query(kpi.capacity, level=level, period=period)
 units = cov[["code", "unit", "population", "participants", "coverage_pct", "active_pct", "uninsured"]].merge(
     cap[["code", "fktp", "fkrtl", "participants_per_doctor"]], on="code", how="left")
 st.subheader(t(f"unit_{level}").capitalize())
 fig = go.Figure(go.Bar(x=units["unit"], y=units["coverage_pct"], name=t("coverage"),
                        marker_color="#2563eb", hovertemplate="%{x}<br>%{y:.2f} %<extra></extra>"))
-tgt = directors._target(engine(), "coverage_pct", period, scope, f)
+tgt = view.target("coverage_pct")
 if tgt is not None:
     fig.add_hline(y=tgt, line_dash="dash", line_color="#b91c1c", annotation_text=f"{t('target_short')} {pct(tgt)}")
 lo = max(0.0, float(units["coverage_pct"].min() or 0) - 5) if len(units) else 0
@@ -76,4 +63,4 @@ fig.update_layout(title=f"{t('cov_map_colorbar')} · {t('unit_' + level)} · {pe
 st.plotly_chart(fig, width="stretch", key="ov_units")
 table(units)
 download_buttons(units, f"overview_{level}_{period}", "overview_units")
-brief_button(period, f, hier, [(t(f"unit_{level}").capitalize(), units)])
+view.brief_button([(t(f"unit_{level}").capitalize(), units)])

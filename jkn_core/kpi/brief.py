@@ -1,6 +1,6 @@
 """One-page director brief of the current view: print-ready HTML (A4, no external resources).
 
-:func:`make_brief` takes the headline cards of :func:`jkn_core.kpi.directors.overview_cards` and up to a
+:func:`make_brief` takes the headline cards of :func:`jkn_core.kpi.overview.overview_cards` and up to a
 few small tables of the page the director is on, and returns UTF-8 HTML bytes that print to one A4
 page (Ctrl+P → PDF). :func:`format_value` writes a card value the Indonesian way and is shared with
 the pages so the screen and the brief say the same thing.

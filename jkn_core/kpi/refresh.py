@@ -5,7 +5,7 @@ Small tables (see ``jkn_core.schema``), rebuilt in SQL from the base tables:
 - ``agg_collection``: per month × branch × regency × segment, the iuran billed for bills of that month
   and the iuran collected in that month (weighted Rupiah), with row counts;
 - ``agg_arrears``: per ledger month × branch × regency × aging bucket, the people, families and Rupiah
-  in arrears at the end of the month (the same per-family computation as ``kpi._arrears_families``);
+  in arrears at the end of the month (the same per-family computation as ``kpi.arrears_families``);
 - ``agg_coverage``: per ledger month × regency × branch × segment, participants registered by the end
   of the month and those active (cumulative);
 - ``agg_capacity``: per ledger month × regency × branch, FKTP and FKRTL counts, GPs, registered
@@ -25,8 +25,9 @@ When they are rebuilt
 Both hooks are registered in :mod:`jkn_core.hooks`.
 
 When they are used
-``kpi`` reads them only when :func:`usable` says they match the data: :func:`refresh` records the
-latest ``import`` audit row it has seen, so an import that ran without the hook (a process that never
+``kpi`` reads them only when :func:`~jkn_core.kpi.freshness.usable` says they match the data (the mark is
+read and checked in :mod:`jkn_core.kpi.freshness`): :func:`refresh` records the latest ``import`` audit
+row it has seen, so an import that ran without the hook (a process that never
 imported this module) makes the KPI queries fall back to the base tables until the next refresh.
 Code that writes the ledger or participants by other means must call :func:`refresh` afterwards.
 """
@@ -42,6 +43,11 @@ from sqlalchemy import Engine, case, func, insert, literal, or_, select, union_a
 from sqlalchemy.engine import Connection
 
 from jkn_core import rules
+from jkn_core.kpi.arrears import AGING_BUCKETS, arrears_families
+from jkn_core.kpi.freshness import META_KEY, last_import_id, state_mark
+from jkn_core.kpi.freshness import current_periods as current_periods  # re-exported: the freshness mark
+from jkn_core.kpi.freshness import usable as usable  # is read by every KPI, so it lives in kpi.freshness
+from jkn_core.kpi.view import NATION
 from jkn_core.schema import (
     AggArrears,
     AggCapacity,
@@ -57,25 +63,17 @@ from jkn_core.schema import (
     Meta,
     Participant,
 )
+from jkn_core.scope import Scope
 
-META_KEY = "aggregates_state"
 #: Imports of these tables change the aggregates.
 SOURCE_TABLES = ("contributions", "participants", "families", "facilities", "facility_months")
 AGG_TABLES = (AggCollection.__table__, AggArrears.__table__, AggCoverage.__table__, AggCapacity.__table__,
               AggCoverageRegency.__table__)
 
 
-def last_import_id():  # type: ignore[no-untyped-def]
-    return select(func.max(AuditLog.id)).where(AuditLog.action == "import").scalar_subquery()
-
-
-def _mark(last: int | None) -> str:
-    return f"import:{last}" if last is not None else "import:none"
-
-
 def _import_mark(conn: Connection) -> str:
     """The newest import audit row (or "none"): what the aggregates were built after."""
-    return _mark(conn.execute(select(last_import_id())).scalar())
+    return state_mark(conn.execute(select(last_import_id())).scalar())
 
 
 def _ledger_periods(conn: Connection) -> list[int]:
@@ -175,16 +173,13 @@ def _insert_capacity(conn: Connection, periods: list[int], branches: Sequence[st
 
 
 def _insert_arrears(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
-    """Arrears at the end of each ledger month (the families' branch), kpi's per-family computation."""
-    from jkn_core import kpi
-    from jkn_core.scope import Scope
-
+    """Arrears at the end of each ledger month (the families' branch), :func:`~jkn_core.kpi.arrears.arrears_families`."""
     if conn.execute(select(Contribution.period).limit(1)).first() is None:
         return
-    filters = kpi.NATION if branches is None else _Branches(branches)
+    filters = NATION if branches is None else _Branches(branches)
     for p in periods:
-        a = kpi._arrears_families(conn, Scope.system(), p, filters)
-        bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in kpi.AGING_BUCKETS],
+        a = arrears_families(conn, Scope.system(), p, filters)
+        bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS],
                       else_=">24")
         conn.execute(insert(AggArrears).from_select(
             ["period", "branch_code", "regency_code", "bucket", "people", "families", "rp"],
@@ -209,7 +204,7 @@ def _write_state(conn: Connection, mark: str, periods: list[int]) -> None:
     conn.execute(insert(Meta).values(key=META_KEY, value=mark + "|" + ",".join(map(str, periods))))
 
 
-def _rebuild_all(conn: Connection) -> None:
+def rebuild_all(conn: Connection) -> None:
     """Every aggregate from the base tables, inside the caller's transaction."""
     mark = _import_mark(conn)
     for table in AGG_TABLES:
@@ -250,7 +245,7 @@ def refresh(engine: Engine) -> dict[str, Any]:
     t0 = dt.datetime.now()
     _ensure_tables(engine)  # databases made before the aggregates (or their indexes) existed
     with engine.begin() as conn:
-        _rebuild_all(conn)
+        rebuild_all(conn)
         counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in AGG_TABLES}
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
@@ -277,7 +272,7 @@ def _incremental_periods(conn: Connection) -> tuple[str, list[int]] | None:
     prev = conn.execute(select(func.max(AuditLog.id)).where(AuditLog.action == "import", AuditLog.id < last)).scalar()
     mark, _, ps = state.partition("|")
     periods = [int(p) for p in ps.split(",") if p]
-    if mark != _mark(prev) or not periods:
+    if mark != state_mark(prev) or not periods:
         return None
     p = Contribution.period  # a month outside the held ones: below, above or between (index probes)
     outside = [p < periods[0], p > periods[-1], *[(p > a) & (p < b) for a, b in pairwise(periods)]]
@@ -285,7 +280,7 @@ def _incremental_periods(conn: Connection) -> tuple[str, list[int]] | None:
         return None  # the months came from facility_months
     if conn.execute(select(p).where(or_(*outside)).limit(1)).first() is not None:
         return None
-    return _mark(last), periods
+    return state_mark(last), periods
 
 
 def refresh_branches(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
@@ -305,7 +300,7 @@ def refresh_branches(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
         if current is not None and _covers_every_branch(conn, todo):
             current = None  # every branch with data changed: plain full inserts beat per-branch deletes
         if current is None:
-            _rebuild_all(conn)
+            rebuild_all(conn)
         else:
             mark, periods = current
             _rebuild_branches(conn, periods, todo)
@@ -323,24 +318,6 @@ def _covers_every_branch(conn: Connection, branches: list[str]) -> bool:
     held = set(conn.execute(select(AggCoverage.branch_code).distinct()).scalars())
     held |= set(conn.execute(select(AggCollection.branch_code).distinct()).scalars())
     return bool(held) and held <= set(branches)
-
-
-def usable(conn: Connection) -> bool:
-    """True when the aggregates were built and no import has run since without refreshing them."""
-    return current_periods(conn) is not None
-
-
-def current_periods(conn: Connection) -> list[int] | None:
-    """The ledger months the aggregates hold, or None when they are missing or stale."""
-    row = conn.execute(select(select(Meta.value).where(Meta.key == META_KEY).scalar_subquery(),
-                              last_import_id())).first()  # one round trip
-    state = row[0] if row else None
-    if state is None:
-        return None
-    mark, _, ps = state.partition("|")
-    if mark != _mark(row[1]):
-        return None
-    return [int(p) for p in ps.split(",") if p]
 
 
 def after_import(engine: Engine, table: str, branches: Iterable[str] | None = None) -> None:

@@ -139,22 +139,20 @@ def test_an_import_without_the_hook_falls_back_to_the_base_tables(writable_sqlit
 def test_directors_views_read_the_aggregates_with_the_same_numbers(world) -> None:  # type: ignore[no-untyped-def]
     """Rehab pool, PAR 3 and the league table come from the aggregates when current, and match the
     family-by-family computation exactly."""
-    from jkn_core.kpi import directors
-
     e = world.engine
     ps = kpi.periods(e)
     kw = Scope(role="deputi_wilayah", username="kw", region_code="KW03")
     calls = {
-        "league": lambda: directors.branch_league(e, NATIONAL),
-        "league_kw": lambda: directors.branch_league(e, kw, ps[12]),
-        "rehab": lambda: pd.DataFrame([directors.rehab_pool(e, NATIONAL)]),
-        "rehab_branch": lambda: pd.DataFrame([directors.rehab_pool(e, NATIONAL, ps[8], kpi.Filters(branch="0301"))]),
+        "league": lambda: kpi.branch_league(e, NATIONAL),
+        "league_kw": lambda: kpi.branch_league(e, kw, ps[12]),
+        "rehab": lambda: pd.DataFrame([kpi.rehab_pool(e, NATIONAL)]),
+        "rehab_branch": lambda: pd.DataFrame([kpi.rehab_pool(e, NATIONAL, ps[8], kpi.Filters(branch="0301"))]),
     }
     fast = {k: f() for k, f in calls.items()}
     slow = without_aggregates(e, lambda: {k: f() for k, f in calls.items()})
     for k in calls:
         pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
-    months = directors._arrears_by_months(e, NATIONAL, ps[-1], kpi.NATION)
+    months = kpi.arrears_by_months(e, NATIONAL, ps[-1], kpi.NATION)
     m = months[months["months"].between(4, 24)]
     assert fast["rehab"].iloc[0].to_dict() == {"people": int(m["people"].sum()), "families": int(m["families"].sum()),
                                                "rp": int(m["rp"].sum())}

@@ -61,7 +61,7 @@ def paths(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """Records which refresh the import hook ran: ``branches`` (the incremental calls' branch sets and
     results) and ``full`` (every full rebuild, whichever function asked for it)."""
     seen: dict[str, list[Any]] = {"branches": [], "full": []}
-    incremental, rebuild_all = aggregates.refresh_branches, aggregates._rebuild_all
+    incremental, rebuild_all = aggregates.refresh_branches, aggregates.rebuild_all
 
     def spy_incremental(engine: Engine, branches: Any) -> dict[str, Any]:
         got = incremental(engine, branches)
@@ -73,7 +73,7 @@ def paths(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
         rebuild_all(conn)
 
     monkeypatch.setattr(aggregates, "refresh_branches", spy_incremental)
-    monkeypatch.setattr(aggregates, "_rebuild_all", spy_rebuild_all)
+    monkeypatch.setattr(aggregates, "rebuild_all", spy_rebuild_all)
     return seen
 
 

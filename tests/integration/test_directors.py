@@ -1,5 +1,6 @@
-"""jkn_core.kpi.directors, the map and the brief, checked against independent pandas computations on the
-small world, on SQLite and PostgreSQL."""
+"""The directors' KPIs of jkn_core.kpi (overview cards, arrears, league table, facilities, targets), the
+map and the brief, checked against independent pandas computations on the small world, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import math
 import pandas as pd
 import pytest
 
-from jkn_core import indonesia_map, kpi, rules
-from jkn_core.kpi import Filters, brief, directors
+from jkn_core import indonesia_map, kpi, months, rules
+from jkn_core.kpi import Filters, brief
 from jkn_core.scope import Scope
 
 NATIONAL = Scope.national()
@@ -73,7 +74,7 @@ def test_rehab_pool_matches_pandas(world, frames, scope) -> None:
     period = kpi.latest_period(world.engine)
     g = _arrears_months(fr, period, scope)
     pool = g[g["months"].between(4, 24) & g["segment"].isin(["PBPU", "BP"])]
-    got = directors.rehab_pool(world.engine, scope, period)
+    got = kpi.rehab_pool(world.engine, scope, period)
     assert got["people"] == int(pool["people"].sum()) > 0
     assert got["families"] == int(pool["weight"].sum())
     assert got["rp"] == int((pool["rp"] * pool["weight"]).sum())
@@ -84,7 +85,7 @@ def test_rehab_pool_matches_pandas(world, frames, scope) -> None:
 def test_penalty_exposure_matches_pandas(world, frames) -> None:
     fr = frames(world)
     period = kpi.latest_period(world.engine)
-    pen = directors.penalty_exposure(world.engine, NATIONAL, period)
+    pen = kpi.penalty_exposure(world.engine, NATIONAL, period)
     fam = fr["families"].set_index("id")
     inp = fr["care"][(fr["care"]["kind"] == "rawat_inap") & fr["care"]["period"].between(period - 100 + 1, period)]
     w = inp["family_id"].map(fam["weight"])
@@ -99,16 +100,16 @@ def test_penalty_exposure_matches_pandas(world, frames) -> None:
 
 
 def test_penalty_rule_perpres_64_2020() -> None:
-    assert directors.penalty_per_stay(3, 1_000_000) == pytest.approx(150_000)  # 5 % x 3 months
-    assert directors.penalty_per_stay(20, 1_000_000) == pytest.approx(600_000)  # at most 12 months
-    assert directors.penalty_per_stay(12, 100_000_000) == 30_000_000  # at most Rp 30 juta
+    assert kpi.penalty_per_stay(3, 1_000_000) == pytest.approx(150_000)  # 5 % x 3 months
+    assert kpi.penalty_per_stay(20, 1_000_000) == pytest.approx(600_000)  # at most 12 months
+    assert kpi.penalty_per_stay(12, 100_000_000) == 30_000_000  # at most Rp 30 juta
 
 
 @pytest.mark.parametrize("scope", [NATIONAL, KW03], ids=["national", "KW03"])
 def test_branch_league_matches_pandas(world, frames, scope) -> None:
     fr = frames(world)
     period = kpi.latest_period(world.engine)
-    league = directors.branch_league(world.engine, scope, period).set_index("branch_code")
+    league = kpi.branch_league(world.engine, scope, period).set_index("branch_code")
     g = _arrears_months(fr, period, scope)
     par = g[g["months"] > 3].groupby("branch_code")["people"].sum()
     parts = _read(world, f"SELECT branch_code, SUM(weight) AS w FROM participants WHERE segment IN ('PBPU','BP') "
@@ -138,11 +139,11 @@ def test_capacity_functions_match_pandas(world, frames, scope) -> None:
     gp = fm[(fm["level"] == "FKTP") & (fm["type"] != "dokter_gigi")]
     over = gp[((gp["doctors"] > 0) & (gp["registered"] > gp["doctors"] * 5000))
               | ((gp["doctors"] == 0) & (gp["registered"] > 0))]
-    got = directors.over_capacity_facilities(world.engine, scope, period)
+    got = kpi.over_capacity_facilities(world.engine, scope, period)
     assert set(got["facility_code"]) == set(over["facility_code"])
     assert (got["participants_per_doctor"].dropna() > 5000).all()
 
-    reg = directors.regency_capacity(world.engine, scope, period).set_index("regency_code")
+    reg = kpi.regency_capacity(world.engine, scope, period).set_index("regency_code")
     exp = gp.groupby("regency_code").agg(fktp=("code", "size"), doctors=("doctors", "sum"),
                                          registered=("registered", "sum"))
     assert reg[["fktp", "doctors", "registered"]].sort_index().equals(exp.sort_index().astype("int64"))
@@ -152,7 +153,7 @@ def test_capacity_functions_match_pandas(world, frames, scope) -> None:
         assert row["doctors_short"] == short
         assert row["action"] == ("new_contracts" if short else "redistribute" if n_over.get(code, 0) else "ok")
 
-    kbk = directors.kbk_attainment(world.engine, scope, "branch", period).set_index("code")
+    kbk = kpi.kbk_attainment(world.engine, scope, "branch", period).set_index("code")
     fktp = fm[fm["level"] == "FKTP"]
     for code, d in fktp.groupby("branch_code"):
         assert kbk.loc[code, "fktp"] == len(d)
@@ -161,7 +162,7 @@ def test_capacity_functions_match_pandas(world, frames, scope) -> None:
         assert kbk.loc[code, "all_ok_pct"] == pytest.approx(round(ok.mean() * 100, 2))
         assert kbk.loc[code, "capitation_paid"] == d["capitation_paid"].sum()
 
-    trend = directors.capitation_trend(world.engine, scope).set_index("period")
+    trend = kpi.capitation_trend(world.engine, scope).set_index("period")
     allfm = fr["fm"].merge(fac, left_on="facility_code", right_on="code")
     assert trend["capitation_paid"].to_dict() == allfm.groupby("period")["capitation_paid"].sum().to_dict()
 
@@ -171,7 +172,7 @@ def test_overview_cards(world, frames, scope) -> None:
     fr = frames(world)
     ps = kpi.periods(world.engine)
     period = ps[-1]
-    cards = directors.overview_cards(world.engine, scope, period).set_index("kpi")
+    cards = kpi.overview_cards(world.engine, scope, period).set_index("kpi")
     cov = kpi.coverage(world.engine, scope, "nation", period).iloc[0]
     prev = kpi.coverage(world.engine, scope, "nation", ps[-2]).iloc[0]
     assert cards.loc["coverage_pct", "value"] == pytest.approx(cov["coverage_pct"])
@@ -190,38 +191,38 @@ def test_overview_cards(world, frames, scope) -> None:
     assert cards.loc["fktp", "value"] == (live["level"] == "FKTP").sum()
     assert cards.loc["fkrtl", "value"] == (live["level"] == "FKRTL").sum()
     if scope.region_code:
-        national = directors.overview_cards(world.engine, NATIONAL, period).set_index("kpi")
+        national = kpi.overview_cards(world.engine, NATIONAL, period).set_index("kpi")
         assert cards.loc["participants", "value"] < national.loc["participants", "value"]
 
 
 def test_status_thresholds() -> None:
-    assert directors.status_up_good(98.5, 98.0) == "green"
-    assert directors.status_up_good(96.5, 98.0) == "amber"
-    assert directors.status_up_good(90.0, 98.0) == "red"
-    assert directors.status_down_good(110, 100) == "red"  # arrears rising
-    assert directors.status_down_good(90, 100) == "green"
-    assert directors.status_down_good(100.1, 100) == "amber"
-    assert directors.status_max(4000, 5000) == "green"
-    assert directors.status_max(5400, 5000) == "amber"
-    assert directors.status_max(7000, 5000) == "red"
-    assert directors.league_light(70, 65, -0.01) == "green"
-    assert directors.league_light(50, 65, 0.0) == "red"
-    assert directors.league_light(60, 65, 0.0) == "amber"
-    assert directors.league_light(70, 65, 0.05) == "red"
+    assert kpi.status_up_good(98.5, 98.0) == "green"
+    assert kpi.status_up_good(96.5, 98.0) == "amber"
+    assert kpi.status_up_good(90.0, 98.0) == "red"
+    assert kpi.status_down_good(110, 100) == "red"  # arrears rising
+    assert kpi.status_down_good(90, 100) == "green"
+    assert kpi.status_down_good(100.1, 100) == "amber"
+    assert kpi.status_max(4000, 5000) == "green"
+    assert kpi.status_max(5400, 5000) == "amber"
+    assert kpi.status_max(7000, 5000) == "red"
+    assert kpi.league_light(70, 65, -0.01) == "green"
+    assert kpi.league_light(50, 65, 0.0) == "red"
+    assert kpi.league_light(60, 65, 0.0) == "amber"
+    assert kpi.league_light(70, 65, 0.05) == "red"
 
 
 def test_clean_filters_respects_scope(sqlite_world) -> None:
     h = kpi.hierarchy(sqlite_world.engine, KW03)
     assert set(h["region_code"]) == {"KW03"}
-    assert directors.clean_filters(h, region="KW05") == Filters()  # outside the scope: dropped
+    assert kpi.clean_filters(h, region="KW05") == Filters()  # outside the scope: dropped
     branch = h["branch_code"].iloc[0]
     regency = h["regency_code"].iloc[0]
-    f = directors.clean_filters(h, regency=regency)
+    f = kpi.clean_filters(h, regency=regency)
     assert f == Filters(region="KW03", branch=branch, regency=regency)
-    assert directors.filters_to_params(f, 202412) == {"region": "KW03", "branch": branch, "regency": regency,
+    assert kpi.filters_to_params(f, 202412) == {"region": "KW03", "branch": branch, "regency": regency,
                                                        "period": "202412"}
-    assert directors.target_level(KW03, Filters()) == ("region", "KW03")
-    assert directors.shift_period(202401, -1) == 202312 and directors.shift_period(202412, -12) == 202312
+    assert kpi.target_level(KW03, Filters()) == ("region", "KW03")
+    assert months.shift(202401, -1) == 202312 and months.shift(202412, -12) == 202312
 
 
 def test_province_map_file() -> None:
@@ -259,7 +260,7 @@ def test_fold_sums_before_rates(sqlite_world) -> None:
 
 def test_brief_html(sqlite_world) -> None:
     period = kpi.latest_period(sqlite_world.engine)
-    cards = directors.overview_cards(sqlite_world.engine, KW03, period)
+    cards = kpi.overview_cards(sqlite_world.engine, KW03, period)
     table = pd.DataFrame({"branch_name": ["Palembang"], "arrears_rp": [1_500_000_000]})
     html = brief.make_brief(cards, "KW03", period, [("Liga", table)], "id").decode()
     cov = cards.set_index("kpi").loc["coverage_pct", "value"]

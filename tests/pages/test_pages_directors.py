@@ -124,9 +124,7 @@ def test_exports_are_real_files_with_the_right_rows(app_env, sqlite_world) -> No
     at.switch_page("pages/arrears.py").run()
     buttons = [b for b in at.get("download_button")]
     assert len(buttons) >= 10  # CSV + Excel of every table, and the brief
-    from jkn_core.kpi import directors
-
-    league = directors.branch_league(eng, scope)
+    league = kpi.branch_league(eng, scope)
     csv = export_table(eng, scope, league, "branch_league", "csv")
     back = pd.read_csv(io.BytesIO(csv), dtype={"branch_code": str})
     assert list(back["branch_code"]) == list(league["branch_code"])

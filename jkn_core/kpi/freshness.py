@@ -1,0 +1,43 @@
+"""The freshness mark of the pre-aggregates: written by :mod:`jkn_core.kpi.refresh`, read by every KPI.
+
+A row ``aggregates_state`` in ``meta`` holds ``import:<id>|<months>``: the newest ``import`` audit row
+the aggregates include and the ledger months they hold. The aggregates are current while no newer
+import exists. Nothing here writes; the rebuilds are in :mod:`jkn_core.kpi.refresh`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from jkn_core.schema import AuditLog, Meta
+
+META_KEY = "aggregates_state"
+
+
+def last_import_id():  # type: ignore[no-untyped-def]
+    """Scalar subquery: the id of the newest ``import`` audit row (NULL when none)."""
+    return select(func.max(AuditLog.id)).where(AuditLog.action == "import").scalar_subquery()
+
+
+def state_mark(last: int | None) -> str:
+    """The mark part of the state for the import audit id ``last`` (None: no import yet)."""
+    return f"import:{last}" if last is not None else "import:none"
+
+
+def current_periods(conn: Connection) -> list[int] | None:
+    """The ledger months the aggregates hold, or None when they are missing or stale."""
+    row = conn.execute(select(select(Meta.value).where(Meta.key == META_KEY).scalar_subquery(),
+                              last_import_id())).first()  # one round trip
+    state = row[0] if row else None
+    if state is None:
+        return None
+    mark, _, ps = state.partition("|")
+    if mark != state_mark(row[1]):
+        return None
+    return [int(p) for p in ps.split(",") if p]
+
+
+def usable(conn: Connection) -> bool:
+    """True when the aggregates were built and no import has run since without refreshing them."""
+    return current_periods(conn) is not None
