@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# One command: install everything (Python packages, PostgreSQL, Chromium) and run lint + the whole test suite.
-#   bash test.sh                       -> ruff + every test
-#   bash test.sh tests/test_infra.py   -> extra arguments go to pytest
+# One command: install everything (Python packages, PostgreSQL, Chromium) and run lint + the whole test suite,
+# in parallel on 2 workers (pytest-xdist; tests sharing an expensive fixture stay on one worker: see
+# tests/conftest.py).
+#   ./test.sh                              -> ruff + every test
+#   ./test.sh -m "not slow and not e2e"    -> the quick loop (no PostgreSQL, no browser, no big world)
+#   ./test.sh tests/unit                   -> extra arguments go to pytest (`-n 0` runs in one process)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -23,9 +26,9 @@ if ! have_initdb || ! command -v chromium > /dev/null; then
 fi
 
 lint_paths=()
-for p in jkn_core app.py pages tests; do [ -e "$p" ] && lint_paths+=("$p"); done
+for p in jkn_core app.py pages tests bench devtools; do [ -e "$p" ] && lint_paths+=("$p"); done
 echo "test.sh: ruff check ${lint_paths[*]}" >&2
 .venv/bin/ruff check "${lint_paths[@]}"
 
-echo "test.sh: pytest $*" >&2
-exec .venv/bin/python -m pytest -q "$@"
+echo "test.sh: pytest -n 2 --dist loadgroup $*" >&2
+exec .venv/bin/python -m pytest -q -n 2 --dist loadgroup "$@"

@@ -177,17 +177,13 @@ def step_pages(a: argparse.Namespace) -> dict[str, Any]:
     os.environ["JKN_DATABASE_URL"] = a.url
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
-    # PAGE_FILES without running the app: parse it from app.py
-    import ast
-
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from devtools.app_pages import page_files as app_page_files
     from jkn_core.access import PAGES
 
-    tree = ast.parse((ROOT / "app.py").read_text())
-    page_files = next(ast.literal_eval(n.value) for n in tree.body
-                      if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "PAGE_FILES")
+    page_files = app_page_files(ROOT / "app.py")  # app.PAGE_FILES without running the app
     out: dict[str, Any] = {}
     missing = []
     for key, (path, _group, _icon) in page_files.items():

@@ -16,6 +16,14 @@ Databases
 
 The generator is imported inside the fixtures, so tests that do not need a world collect and run even
 while ``jkn_core.demo.generator`` is missing or broken.
+
+Markers and parallel runs (``test.sh`` runs ``pytest -n 2 --dist loadgroup``)
+- Tests marked ``postgres`` are also marked ``slow`` and put in one xdist group, so one worker starts the
+  throwaway server and builds the PostgreSQL world. ``tests/e2e/conftest.py`` marks its tests ``e2e`` and
+  ``slow`` and groups them the same way (one Streamlit server).
+- A test that uses a module-scoped fixture of its own module (a trained model, the default-scale world)
+  is grouped with its module, so that fixture is built once, not once per worker.
+- Quick loop: ``./test.sh -m "not slow and not e2e"``.
 """
 
 from __future__ import annotations
@@ -170,6 +178,56 @@ def app_env(monkeypatch: pytest.MonkeyPatch, sqlite_world: World) -> str:
     monkeypatch.setenv("JKN_DATABASE_URL", sqlite_world.url)
     monkeypatch.chdir(ROOT)
     return sqlite_world.url
+
+
+# --- markers and xdist groups ----------------------------------------------------------------------
+def _uses_module_fixture_of_its_module(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    module = getattr(item, "module", None)
+    if info is None or module is None:
+        return False
+    for defs in info.name2fixturedefs.values():
+        for fixturedef in defs:
+            if fixturedef.scope == "module" and getattr(fixturedef.func, "__module__", None) == module.__name__:
+                return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (``--dist loadgroup``)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
+        elif _uses_module_fixture_of_its_module(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist sends the collected ids to the controller
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Make ``--dist loadgroup`` see the groups with pytest 9.2.
+
+    pytest-xdist 3.8 tells the controller a test's group by appending ``@group`` to ``item._nodeid``,
+    which pytest 9.2 no longer reads (node ids are structured: pytest-xdist issue #1386, fix in PR #1388),
+    so the groups are silently ignored. Append the suffix to the structured id here, as that fix does;
+    a no-op once xdist appends it itself.
+    """
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers only
+        return
+    for item in session.items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if not names or item.nodeid.endswith(suffix):
+            continue
+        if hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+        else:
+            item._nodeid = item.nodeid + suffix
 
 
 # --- artifacts -------------------------------------------------------------------------------------

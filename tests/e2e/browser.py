@@ -1,6 +1,6 @@
-"""Browser-test helpers: a headless Streamlit server, waiting for the app, screenshots.
+"""Browser-test helpers: a headless Streamlit server, signing in, waiting for the app, screenshots.
 
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import screenshot, sign_in, wait_for_app
 """
 
 from __future__ import annotations
@@ -151,6 +151,21 @@ def wait_for_app(page: Any, timeout: int = APP_TIMEOUT_MS, settle_ms: int = 300)
         texts = "\n---\n".join(exceptions.nth(i).inner_text() for i in range(exceptions.count()))
         raise AssertionError(f"the app shows an exception:\n{texts}")
     return page
+
+
+def sign_in(page: Any, user: str, password: str | None = None) -> Any:
+    """Sign in through the form on the page shown (demo password ``<user>-demo`` unless given).
+
+    Waits until the app is signed in (the sidebar offers sign-out) and the run is over.
+    """
+    from jkn_core.i18n import t
+
+    wait_for_app(page)
+    page.get_by_label(t("username")).fill(user)
+    page.get_by_label(t("password")).fill(password if password is not None else f"{user}-demo")
+    page.get_by_role("button", name=t("sign_in"), exact=True).click()
+    page.locator(".st-key-sign_out").wait_for()
+    return wait_for_app(page)
 
 
 def screenshot(page: Any, name: str, full: bool = True) -> Path:

@@ -1,15 +1,18 @@
 """Browser tests: a real Streamlit server and Debian's chromium driven by Playwright (sync API).
 
 Fixtures
-- ``app_server`` (module): base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` serving a
-  private copy of the SQLite small world; its log goes to ``tests/artifacts/logs/``.
+- ``app_server`` (session): base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` serving a
+  private copy of the SQLite small world; its log goes to ``tests/artifacts/logs/``. One server for the
+  whole session: every e2e test shares it (they are one xdist group, so one worker runs them all).
 - ``browser`` (session): a headless chromium (``shutil.which("chromium")``; never ``playwright install``).
 - ``browser_page`` (function): a fresh page (1440x1000) in a fresh context; on failure a screenshot is
   saved as ``tests/artifacts/screens/FAILED-<test>.png``. Uncaught page errors: ``page.console_errors``.
 
-Helpers (``from tests.e2e.browser import wait_for_app, screenshot``): ``wait_for_app(page)`` waits for
-the script run to finish and asserts there is no ``stException``; ``screenshot(page, name)`` saves
-``tests/artifacts/screens/NAME.png``. Every test in this folder is marked ``e2e`` automatically.
+Helpers (``from tests.e2e.browser import sign_in, wait_for_app, screenshot``): ``sign_in(page, user)``
+fills the sign-in form on the page shown and waits until the app is signed in; ``wait_for_app(page)``
+waits for the script run to finish and asserts there is no ``stException``; ``screenshot(page, name)``
+saves ``tests/artifacts/screens/NAME.png``. Every test in this folder is marked ``e2e`` and ``slow``
+automatically, and put in the xdist group ``e2e``.
 """
 
 from __future__ import annotations
@@ -28,13 +31,16 @@ from tests.worlds import sqlite_copy
 _HERE = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (``--dist loadgroup``)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_server(
     _sqlite_world_build: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

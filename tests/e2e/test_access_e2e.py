@@ -6,20 +6,11 @@ from __future__ import annotations
 
 from jkn_core import access
 from jkn_core.i18n import t
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import screenshot, sign_in, wait_for_app
 
 WORK_QUEUE = t("page_work_queue")  # "Antrian Penagihan"
 PARTICIPANT_PAGES = [k for k, roles in access.PAGES.items() if "bank_officer" not in roles
                      and roles <= {"kantor_cabang", "admin"}]  # work_queue
-
-
-def _sign_in(page, user: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    wait_for_app(page)
-    page.get_by_label(t("username")).fill(user)
-    page.get_by_label(t("password")).fill(password)
-    page.get_by_role("button", name=t("sign_in"), exact=True).click()
-    page.locator(".st-key-sign_out").wait_for()  # signed in: the sidebar offers sign-out
-    wait_for_app(page)
 
 
 def _nav_text(page) -> str:  # type: ignore[no-untyped-def]
@@ -31,7 +22,7 @@ def test_bank_officer_cannot_reach_participant_pages(app_server: str, browser_pa
     page = browser_page
     assert "work_queue" in PARTICIPANT_PAGES
     page.goto(app_server + "/")
-    _sign_in(page, "bank", "bank-demo")
+    sign_in(page, "bank", "bank-demo")
     nav = _nav_text(page)
     assert t("page_sif_officer") in nav and t("page_capacity") in nav, nav  # the bank's own pages
     assert WORK_QUEUE not in nav and t("page_overview") not in nav, nav
@@ -53,7 +44,7 @@ def test_bank_officer_cannot_reach_participant_pages(app_server: str, browser_pa
     assert WORK_QUEUE not in main and "NIK" not in main, main[:1500]
     assert page.get_by_label(t("username")).count() == 1
     # signed in again on that address: still no participant page or participant data
-    _sign_in(page, "bank", "bank-demo")
+    sign_in(page, "bank", "bank-demo")
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert WORK_QUEUE not in main and "NIK" not in main, main[:1500]
     assert WORK_QUEUE not in _nav_text(page)
@@ -64,7 +55,7 @@ def test_bank_officer_cannot_reach_participant_pages(app_server: str, browser_pa
 def test_admin_opens_import_page_and_signs_out(app_server: str, browser_page) -> None:
     page = browser_page
     page.goto(app_server + "/")
-    _sign_in(page, "admin", "admin-demo")
+    sign_in(page, "admin", "admin-demo")
     more = page.locator('[data-testid="stSidebarNavViewButton"]')  # long navigations are folded
     if more.count() and "more" in more.inner_text().lower():
         more.click()

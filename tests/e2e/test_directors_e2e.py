@@ -8,7 +8,7 @@ import re
 from jkn_core import fmt, kpi
 from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import screenshot, sign_in, wait_for_app
 
 PAGES = {"overview": "Ringkasan Eksekutif", "coverage": "Cakupan Kepesertaan",
          "arrears": "Tunggakan & Kolektabilitas", "capacity": "Kapasitas Faskes"}
@@ -41,11 +41,7 @@ def test_directors_pages_in_browser(app_server: str, browser_page, sqlite_world)
     eng = sqlite_world.engine
     period = kpi.latest_period(eng)
     page.goto(app_server + "/")
-    wait_for_app(page)
-    page.get_by_label("Nama pengguna").fill("direksi")
-    page.get_by_label("Kata sandi").fill("direksi-demo")
-    page.get_by_role("button", name="Masuk").click()
-    wait_for_app(page)
+    sign_in(page, "direksi", "direksi-demo")
     for key, title in PAGES.items():
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
         wait_for_app(page)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import screenshot, sign_in, wait_for_app
 
 
 def test_bank_officer_opens_the_sif_officer_page(app_server: str, browser_page) -> None:
     page = browser_page
     page.goto(app_server + "/")
-    wait_for_app(page)
-    page.get_by_label("Nama pengguna").fill("bank")
-    page.get_by_label("Kata sandi").fill("bank-demo")
-    page.get_by_role("button", name="Masuk").click()
-    wait_for_app(page)
+    sign_in(page, "bank", "bank-demo")
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Penilaian Kredit SIF").click()
     wait_for_app(page)
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
