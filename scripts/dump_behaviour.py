@@ -26,16 +26,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jkn_core import kpi, sif
-from jkn_core.collection import work_queue as collections
+from jkn_core import collection, kpi, sif  # noqa: E402
 from jkn_core.db import get_engine  # noqa: E402
-from jkn_core.sif import policy as credit  # noqa: E402
-from jkn_core.kpi import (
-    Filters,  # noqa: E402
-    brief,
-    directors,
-)
+from jkn_core.kpi import Filters  # noqa: E402
 from jkn_core.scope import Scope  # noqa: E402
+from jkn_core.sif import policy as credit  # noqa: E402
 
 QUEUE_DAY = dt.date(2024, 12, 16)
 
@@ -102,19 +97,19 @@ def main(out: str) -> None:
                 d[f"{p}/arrears_by_branch"] = kpi.arrears_by_branch(engine, sc, period=period, filters=f)
                 d[f"{p}/arrears_total"] = kpi.arrears_total(engine, sc, period=period, filters=f)
                 d[f"{p}/summary"] = kpi.summary(engine, sc, period=period, filters=f)
-                d[f"{p}/overview_cards"] = directors.overview_cards(engine, sc, period=period, filters=f)
-                d[f"{p}/rehab_pool"] = directors.rehab_pool(engine, sc, period=period, filters=f)
-                d[f"{p}/inpatient_stats"] = directors.inpatient_stats(engine, sc, period=period, filters=f)
-                d[f"{p}/penalty_exposure"] = directors.penalty_exposure(engine, sc, period=period, filters=f)
-                d[f"{p}/branch_league"] = directors.branch_league(engine, sc, period=period, filters=f)
-                d[f"{p}/over_capacity"] = directors.over_capacity_facilities(engine, sc, period=period, filters=f)
-                d[f"{p}/regency_capacity"] = directors.regency_capacity(engine, sc, period=period, filters=f)
+                d[f"{p}/overview_cards"] = kpi.overview_cards(engine, sc, period=period, filters=f)
+                d[f"{p}/rehab_pool"] = kpi.rehab_pool(engine, sc, period=period, filters=f)
+                d[f"{p}/inpatient_stats"] = kpi.inpatient_stats(engine, sc, period=period, filters=f)
+                d[f"{p}/penalty_exposure"] = kpi.penalty_exposure(engine, sc, period=period, filters=f)
+                d[f"{p}/branch_league"] = kpi.branch_league(engine, sc, period=period, filters=f)
+                d[f"{p}/over_capacity"] = kpi.over_capacity_facilities(engine, sc, period=period, filters=f)
+                d[f"{p}/regency_capacity"] = kpi.regency_capacity(engine, sc, period=period, filters=f)
                 for level in ("region", "branch", "regency"):
-                    d[f"{p}/kbk/{level}"] = directors.kbk_attainment(engine, sc, level=level, period=period, filters=f)
-                d[f"{p}/contracted"] = directors.contracted_facilities(engine, sc, period or periods[-1], filters=f)
+                    d[f"{p}/kbk/{level}"] = kpi.kbk_attainment(engine, sc, level=level, period=period, filters=f)
+                d[f"{p}/contracted"] = kpi.contracted_facilities(engine, sc, period or periods[-1], filters=f)
             d[f"{k}/coverage_trend"] = kpi.coverage_trend(engine, sc, filters=f)
-            d[f"{k}/capitation_trend"] = directors.capitation_trend(engine, sc, filters=f)
-            d[f"{k}/coverage_target_path"] = directors.coverage_target_path(engine, sc, filters=f)
+            d[f"{k}/capitation_trend"] = kpi.capitation_trend(engine, sc, filters=f)
+            d[f"{k}/coverage_target_path"] = kpi.coverage_target_path(engine, sc, filters=f)
             for by in ("month", "region", "branch", "segment"):
                 try:
                     d[f"{k}/collectability/{by}"] = kpi.collectability(engine, sc, by=by, filters=f)
@@ -124,9 +119,9 @@ def main(out: str) -> None:
     # the work queue of two branches, as a branch user sees it
     for b in ("0301", "0501"):
         sc = Scope("kantor_cabang", f"cabang{b}", branch_code=b)
-        d[f"queue/{b}"] = collections.work_queue(engine, sc, on=QUEUE_DAY)
-        d[f"queue/{b}/en"] = collections.work_queue(engine, sc, on=QUEUE_DAY, lang="en", limit=50)
-        d[f"outcome_rates/{b}"] = collections.outcome_rates(engine, sc)
+        d[f"queue/{b}"] = collection.work_queue(engine, sc, on=QUEUE_DAY)
+        d[f"queue/{b}/en"] = collection.work_queue(engine, sc, on=QUEUE_DAY, lang="en", limit=50)
+        d[f"outcome_rates/{b}"] = collection.outcome_rates(engine, sc)
     # SIF: the scores of every eligible facility, as the bank officer and the nation see them
     for sname in ("nation", "bank"):
         sc = scopes[sname]
@@ -140,10 +135,10 @@ def main(out: str) -> None:
     d["sif/assess"] = {k: v for k, v in sif.assess_application(engine, scopes["bank"], code, 150_000_000, 24, 11.0).items()
                        if k != "assessed_at"}
     # a director brief of the branch view, in both languages
-    cards = directors.overview_cards(engine, scopes["nation"], filters=views["branch"])
+    cards = kpi.overview_cards(engine, scopes["nation"], filters=views["branch"])
     tables = [("Arrears by branch", kpi.arrears_by_branch(engine, scopes["nation"], filters=views["region"]))]
     for lang in ("id", "en"):
-        html = brief.make_brief(cards, "Nasional › 0301", periods[-1], tables, lang, True, "Ikhtisar")
+        html = kpi.make_brief(cards, "Nasional › 0301", periods[-1], tables, lang, True, "Ikhtisar")
         d[f"brief/{lang}"] = re.sub(r"(</?div[^>]*>[^<]*: )\d[^<]*</div>", r"\1(time)</div>", html.decode("utf-8"))
     Path(out).write_text(json.dumps(plain(d), ensure_ascii=False, indent=0, sort_keys=True))
     print(f"wrote {out}: {len(d)} entries")

@@ -194,6 +194,11 @@ def branch_league(engine: Engine, scope: Scope, period: int | None = None, filte
     pre = aggregates_hold(engine, period)  # both head counts read the aggregates when they are current
     sp = _self_paying_people(engine, scope, period, f, pre)
     par = _par_people(engine, scope, period, f, pre)
+    cols = ["branch_code", "branch_name", "status", "collectability_pct", "target_pct", "billed", "collected",
+            "self_paying", "arrears_people", "arrears_rp", "arrears_change_pct", "par_people", "par3_pct",
+            "rehab_people", "rehab_rp"]
+    if col.empty and arr.empty:  # nothing in scope (e.g. a drill-down outside the user's units)
+        return pd.DataFrame(columns=cols)
     df = (col[["branch_code", "branch_name", "billed", "collected", "collectability_pct"]]
           .merge(arr.drop(columns=["branch_name"]), on="branch_code", how="outer")
           .merge(prev, on="branch_code", how="left").merge(sp, on="branch_code", how="left")
@@ -212,9 +217,6 @@ def branch_league(engine: Engine, scope: Scope, period: int | None = None, filte
                     for c, t, a in zip(df["collectability_pct"], df["target_pct"], df["arrears_change_pct"],
                                        strict=True)]
     df = df.drop(columns=["rp_prev"]).rename(columns={"people": "arrears_people", "rp": "arrears_rp"})
-    cols = ["branch_code", "branch_name", "status", "collectability_pct", "target_pct", "billed", "collected",
-            "self_paying", "arrears_people", "arrears_rp", "arrears_change_pct", "par_people", "par3_pct",
-            "rehab_people", "rehab_rp"]
     return df[cols].sort_values(["par3_pct", "branch_code"], ascending=[False, True],
                                 na_position="last").reset_index(drop=True)
 

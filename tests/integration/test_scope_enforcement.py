@@ -4,7 +4,7 @@ Each public KPI query is called by a region-, branch- and bank-scoped user with 
 point OUTSIDE their scope (another region, a branch or regency of another region, a sibling branch).
 The answer must be empty or all zeros — never the other unit's numbers — on SQLite and PostgreSQL.
 The same filters asked by the national scope return real numbers, so the check is not vacuous.
-A completeness test fails when kpi.py grows a public function this file does not try to misuse.
+A completeness test fails when the kpi package grows a public function this file does not try to misuse.
 """
 
 from __future__ import annotations
@@ -38,12 +38,36 @@ UNSCOPED = {
     # kpi.target(engine, kpi, year, level, code) takes NO scope: any caller may read any unit's target.
     # Targets are not personal data; still reported to the kpi owner (see the final report).
     "target": "KPI targets (no scope parameter)",
+    "target_for_view": "a KPI target (not personal data)",
+    "targets_table": "the admin's table of KPI targets",
+    "coverage_target_path": "coverage targets per year (no figures of the unit)",
+    "clean_filters": "URL / picker helper (no database)",
+    "filters_to_params": "URL helper (no database)",
+    "params_get": "URL helper (no database)",
+    "target_level": "which target row a view reads (no database)",
+    "status_up_good": "a colour rule (no database)",
+    "status_max": "a colour rule (no database)",
+    "status_down_good": "a colour rule (no database)",
+    "league_light": "a colour rule (no database)",
+    "penalty_per_stay": "the denda pelayanan formula (no database)",
+    "map_provinces": "reshapes a coverage frame for the map (no database)",
+    "make_brief": "formats cards the caller already read in scope (no database)",
+    "format_value": "number format (no database)",
+    "arrears_families": "a SQL subquery builder, read through arrears_aging / arrears_by_months",
 }
 
 
 def _frame_total(df: pd.DataFrame) -> float:
     num = df.select_dtypes("number")
     return float(num.fillna(0).abs().to_numpy().sum()) if len(num.columns) else float(len(df))
+
+
+def _whole_branches(engine: Any, f: Filters) -> Filters:
+    """A regency drill-down asked at its branch (the league table's units are whole branches)."""
+    if f.regency and not f.branch:
+        h = kpi.hierarchy(engine, NATIONAL)
+        return Filters(f.region, str(h.loc[h["regency_code"] == f.regency, "branch_code"].iloc[0]))
+    return Filters(f.region, f.branch)
 
 
 #: public kpi query -> call(engine, scope, filters) returning a frame or dict of figures
@@ -57,6 +81,19 @@ QUERIES: dict[str, Callable[[Any, Scope, Filters], Any]] = {
     "arrears_total": lambda e, s, f: kpi.arrears_total(e, s, filters=f),
     "capacity": lambda e, s, f: kpi.capacity(e, s, "regency", filters=f),
     "summary": lambda e, s, f: kpi.summary(e, s, filters=f),
+    "rehab_pool": lambda e, s, f: kpi.rehab_pool(e, s, filters=f),
+    # a regency of the small world may hold no stay at all: asked at its branch
+    "inpatient_stats": lambda e, s, f: kpi.inpatient_stats(e, s, filters=_whole_branches(e, f)),
+    "penalty_exposure": lambda e, s, f: kpi.penalty_exposure(e, s, filters=f).drop(columns=["months_counted", "penalty_per_stay"]),
+    "arrears_by_months": lambda e, s, f: kpi.arrears_by_months(e, s, kpi.latest_period(e), f),
+    "branch_league": lambda e, s, f: kpi.branch_league(e, s, filters=_whole_branches(e, f)).drop(
+        columns=["target_pct"]),
+    "over_capacity_facilities": lambda e, s, f: kpi.over_capacity_facilities(e, s, filters=f),
+    "regency_capacity": lambda e, s, f: kpi.regency_capacity(e, s, filters=f),
+    "kbk_attainment": lambda e, s, f: kpi.kbk_attainment(e, s, filters=f),
+    "contracted_facilities": lambda e, s, f: kpi.contracted_facilities(e, s, kpi.latest_period(e), filters=f),
+    "capitation_trend": lambda e, s, f: kpi.capitation_trend(e, s, filters=f),
+    "overview_cards": lambda e, s, f: kpi.overview_cards(e, s, filters=f)[["value"]],
 }
 #: hierarchy takes no filters: checked separately (it must list only the scope's own units)
 QUERIES_NO_FILTERS = {"hierarchy"}
@@ -106,7 +143,7 @@ def test_every_public_kpi_function_is_checked() -> None:
     public = {
         name
         for name, fn in inspect.getmembers(kpi, inspect.isfunction)
-        if fn.__module__ == kpi.__name__ and not name.startswith("_")
+        if fn.__module__.startswith(kpi.__name__ + ".") and not name.startswith("_")
     }
     unchecked = public - set(QUERIES) - QUERIES_NO_FILTERS - set(UNSCOPED)
     assert not unchecked, f"new public kpi functions without an out-of-scope test: {sorted(unchecked)}"
