@@ -41,11 +41,10 @@ loans = sif.booked_loans(eng, scope)
 if loans.empty:
     st.info(t("no_data"))
 else:
-    npl = loans["kol"].isin(["Kol-3", "Kol-4", "Kol-5"])
     k = st.columns(3)
     k[0].metric(t("sif_loans_count"), number(len(loans)))
     k[1].metric(t("sif_outstanding"), rupiah(int(loans["outstanding"].sum())))
-    k[2].metric(t("sif_npl"), pct(100 * float(npl.mean()), 1))
+    k[2].metric(t("sif_npl"), pct(100 * sif.npl_share(loans), 1))
     cols = ["loan_ref", "facility_code", "facility_name", "branch_name", "start_period", "amount", "tenor_months",
             "rate_pct", "months_remaining", "outstanding", "days_past_due", "kol", "capitation_trend_6m",
             "capitation_falling", "contract_end", "contract_end_soon"]

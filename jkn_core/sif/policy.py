@@ -1,6 +1,6 @@
 """SIF loan sizing and policy checks: annuity arithmetic, the bank's rules, OJK collectability, PSI.
 
-The bank's policy parameters live in ``jkn_core/sif_policy.toml`` (documented in ``docs/sif.md``); a
+The bank's policy parameters live in ``jkn_core/sif/sif_policy.toml`` (documented in ``docs/sif.md``); a
 database may override any of them with a JSON object in ``meta`` under the key ``sif_policy``.
 Nothing here hard-codes a policy number: every limit comes from a :class:`Policy`.
 """

@@ -28,7 +28,7 @@ def trained(sqlite_world, tmp_path_factory) -> dict:
     card = sif.train(sqlite_world.engine, log=lambda _m: None)
     yield {"card": card, "folder": folder}
     mp.undo()
-    sif._load.cache_clear()
+    sif.clear_model_cache()
 
 
 def test_loan_features_see_only_data_before_the_loan_start_and_match_on_both_backends(world, sqlite_world) -> None:
@@ -153,6 +153,8 @@ def test_booked_loans_carry_ojk_class_and_psi_is_reported(trained, sqlite_world)
     assert set(loans["kol"]) <= {"Kol-1", "Kol-2", "Kol-3", "Kol-4", "Kol-5"}
     assert (loans.loc[loans["days_past_due"] > 180, "kol"] == "Kol-5").all()
     assert (loans["outstanding"] <= loans["amount"]).all()
+    # NPL: Kurang Lancar, Diragukan, Macet (over 90 days past due), by count
+    assert sif.npl_share(loans) == pytest.approx(float((loans["days_past_due"] > 90).mean()))
     stab = sif.score_stability(sqlite_world.engine, BANK)
     assert stab is not None and stab["psi"] >= 0 and stab["status"] in ("stable", "watch", "shifted")
 

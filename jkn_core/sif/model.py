@@ -1,0 +1,253 @@
+"""SIF model lifecycle: train the scorecard and the gradient-boosted challenger, choose the champion, save and
+load it safely, predict PD / score / grade, and write scores to ``model_scores``.
+
+:func:`train` fits, on the loan history in ``sif_loans`` (features as of each loan's start month, time-ordered
+split: the latest months are the test set), the **scorecard** (see :mod:`jkn_core.sif.scorecard`) and a
+**gradient-boosted** challenger, both calibrated inside the training months. The scorecard keeps the title
+unless the challenger's held-out ROC AUC is ahead by more than :data:`CHAMPION_MARGIN` (officers must be
+able to explain a decline). The scorecard is stored as a points table in the card (plain JSON); the
+challenger is saved with skops and loaded with trusted types only. ``truth_loan`` is read only to report
+the oracle AUC on the same test loans. ``python -m jkn_core train sif`` / ``score sif`` call
+:func:`train` / :func:`score`. Features are in ``features``, page queries in ``applications`` / ``portfolio``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, delete, insert, select
+
+from jkn_core import modeling
+from jkn_core.schema import ModelScore, TruthLoan
+from jkn_core.scope import Scope
+from jkn_core.sif import policy as credit
+from jkn_core.sif.features import (
+    CATEGORICAL,
+    FEATURES,
+    NUMERIC,
+    facility_features,
+    loan_features,
+    reference_request,
+)
+from jkn_core.sif.scorecard import fit_scorecard, pd_from_points, scorecard_logit, scorecard_points
+
+Log = Callable[[str], None]
+
+MODEL_NAME = "sif"
+#: The challenger replaces the scorecard only when its held-out ROC AUC is higher by more than this.
+CHAMPION_MARGIN = 0.005
+TEST_SHARE = 0.30  # latest start months holding about this share of the loans form the test set
+RANDOM_STATE = 20241231
+
+
+def _split(df: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Time-ordered split: the latest start months holding about TEST_SHARE of the loans are the test set."""
+    counts = df.groupby("as_of").size().sort_index(ascending=False)
+    cum = counts.cumsum() / counts.sum()
+    test_periods = cum[cum.shift(fill_value=0) < TEST_SHARE].index
+    if len(counts) < 2:
+        raise ValueError("the loan history needs at least two start months for a time-ordered split")
+    if len(test_periods) == len(counts):
+        test_periods = counts.index[:1]
+    cutoff = int(min(test_periods))
+    return (df["as_of"] >= cutoff).to_numpy(), cutoff
+
+
+def _gbm() -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
+    pre = ColumnTransformer([
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), list(CATEGORICAL)),
+        ("num", "passthrough", list(NUMERIC)),
+    ])
+    hgb = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=300, max_depth=3, min_samples_leaf=40,
+                                         l2_regularization=1.0, categorical_features=list(range(len(CATEGORICAL))),
+                                         early_stopping=True, validation_fraction=0.15, random_state=RANDOM_STATE)
+    return Pipeline([("prep", pre), ("gbm", hgb)])
+
+
+def train(engine: Engine, log: Log = print) -> dict[str, Any]:
+    """Train scorecard and challenger on ``sif_loans``; save the champion; return the model card."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    policy = credit.load_policy(engine)
+    df = loan_features(engine)
+    if df.empty or df["defaulted"].nunique() < 2:
+        raise ValueError("sif_loans holds no usable loan history (need defaults and repaid loans)")
+    df = df.sort_values(["as_of", "key"]).reset_index(drop=True)
+    is_test, cutoff = _split(df)
+    train_df, test_df = df[~is_test].reset_index(drop=True), df[is_test].reset_index(drop=True)
+    log(f"sif: {len(df)} loans, {int(df['defaulted'].sum())} defaults; train {len(train_df)} "
+        f"(start < {cutoff}), test {len(test_df)} (start >= {cutoff})")
+    y_test = test_df["defaulted"].to_numpy()
+    with engine.connect() as conn:
+        truth = dict(conn.execute(select(TruthLoan.loan_ref, TruthLoan.pd_true)
+                                  .where(TruthLoan.loan_ref.in_(test_df["key"].tolist()))).all())
+    truth_arr = np.array([truth.get(k, np.nan) for k in test_df["key"]], float) if truth else None
+
+    sc = fit_scorecard(train_df, policy, log, RANDOM_STATE)
+    p_sc_exact = 1 / (1 + np.exp(-scorecard_logit(sc, test_df)))
+    pts = scorecard_points(sc, test_df).sum(axis=1).to_numpy()
+    p_sc_points = pd_from_points(pts, policy)
+    exact_scores = policy.offset - policy.factor * scorecard_logit(sc, test_df)
+    m_sc = modeling.binary_metrics(y_test, p_sc_points, truth_arr)
+    points_check = {
+        "max_abs_score_diff": float(np.max(np.abs(pts - exact_scores))),
+        "rounding_bound": len(FEATURES) * 0.5,
+        "max_abs_pd_diff": float(np.max(np.abs(p_sc_points - p_sc_exact))),
+        "mean_abs_pd_diff": float(np.mean(np.abs(p_sc_points - p_sc_exact))),
+    }
+    log(f"scorecard: ROC AUC {m_sc['roc_auc']:.4f} (oracle {m_sc['oracle_roc_auc']}); points vs exact: "
+        f"max {points_check['max_abs_score_diff']:.2f} points, max PD diff {points_check['max_abs_pd_diff']:.4f}")
+
+    gbm = CalibratedClassifierCV(_gbm(), method="isotonic", cv=5)
+    gbm.fit(train_df[list(FEATURES)], train_df["defaulted"].to_numpy())
+    p_gbm = gbm.predict_proba(test_df[list(FEATURES)])[:, 1]
+    m_gbm = modeling.binary_metrics(y_test, p_gbm, truth_arr)
+    log(f"gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
+
+    champion = "gbm" if (m_gbm["roc_auc"] or 0) > (m_sc["roc_auc"] or 0) + CHAMPION_MARGIN else "scorecard"
+    m = m_sc if champion == "scorecard" else m_gbm
+    p_champ = p_sc_points if champion == "scorecard" else p_gbm
+    gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
+    gap_ci = None if truth_arr is None else modeling.oracle_gap_interval(y_test, p_champ, truth_arr)
+    log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}"
+        + ("" if not gap_ci else f" (95 % bootstrap interval {gap_ci['low']:.4f} to {gap_ci['high']:.4f})"))
+
+    # PSI reference: reference-request scores of every eligible facility as of the last training month
+    ref_asof = int(df["as_of"].max())
+    ref = reference_request(facility_features(engine, Scope.system(), ref_asof, policy=policy), policy)
+    ref_scores = _champion_scores(champion, sc, gbm, ref, policy)
+    edges = np.unique(np.quantile(ref_scores, np.linspace(0, 1, 11)[1:-1])).tolist()
+    by_region = {rc: credit.bin_shares(ref_scores[(ref["region_code"] == rc).to_numpy()], edges)
+                 for rc in sorted(ref["region_code"].unique())}
+
+    card = {
+        "model": MODEL_NAME,
+        "champion": champion,
+        **{k: m[k] for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")},
+        "oracle_gap": gap,
+        "oracle_gap_interval": gap_ci,
+        "n_train": int(len(train_df)), "n_test": int(len(test_df)),
+        "n_defaults_train": int(train_df["defaulted"].sum()), "n_defaults_test": int(y_test.sum()),
+        "trained_at": modeling.now_iso(),
+        "data_from": int(df["as_of"].min()), "data_to": int(df["as_of"].max()),
+        "split": {"kind": "time", "test_from_period": cutoff},
+        "label": "defaulted (sif_loans.defaulted): default during the loan's life",
+        "features": list(FEATURES),
+        "models": {"scorecard": {**m_sc, "calibration": "Platt scaling of 5-fold out-of-fold log-odds",
+                                 "binning": "OptBinning optimal bands (monotonic, peak or valley), forced edges"},
+                   "gbm": {**m_gbm, "calibration": "isotonic, 5-fold CalibratedClassifierCV"}},
+        "champion_rule": f"gbm only when its held-out ROC AUC beats the scorecard's by > {CHAMPION_MARGIN}",
+        "calibration": modeling.calibration_table(y_test, p_champ),
+        "scorecard": {**sc, "scaling": {"base_score": policy.base_score, "base_odds": policy.base_odds,
+                                        "pdo": policy.pdo, "factor": policy.factor, "offset": policy.offset}},
+        "points_check": points_check,
+        "psi_reference": {"as_of": ref_asof, "edges": edges,
+                          "national": credit.bin_shares(ref_scores, edges), "by_region": by_region},
+        "policy": policy.as_dict(),
+        "versions": modeling.versions(),
+    }
+    modeling.save_model(MODEL_NAME, {"champion": champion, "gbm": gbm}, card)
+    clear_model_cache()
+    log(f"saved to {modeling.model_dir(MODEL_NAME)}")
+    return card
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _load_cached(folder: str, mtime: float) -> tuple[dict[str, Any], Any]:
+    # HistGradientBoosting keeps functools.partial(sklearn.utils.validation.check_array): the partial is
+    # trusted, the function it wraps must still pass the sklearn-only check of load_model
+    return modeling.read_card(MODEL_NAME), modeling.load_model(MODEL_NAME, extra_trusted=["functools.partial"])
+
+
+def load_champion() -> tuple[dict[str, Any], Any]:
+    """The shipped card and the saved models (cached until the card file changes)."""
+    path = modeling.model_dir(MODEL_NAME) / "card.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no trained SIF model at {path.parent}; run `python -m jkn_core train sif`")
+    return _load_cached(str(path.parent), path.stat().st_mtime)
+
+
+def clear_model_cache() -> None:
+    """Forget the loaded model (after training, or when a test points ``JKN_MODELS_DIR`` elsewhere)."""
+    _load_cached.cache_clear()
+
+
+def model_available() -> bool:
+    """Whether a trained SIF model (its card) is in the models folder."""
+    return (modeling.model_dir(MODEL_NAME) / "card.json").exists()
+
+
+def _champion_pd(champion: str, sc: dict[str, Any], gbm: Any, df: pd.DataFrame,
+                 policy: credit.Policy) -> np.ndarray:
+    if champion == "scorecard":
+        return pd_from_points(scorecard_points(sc, df).sum(axis=1).to_numpy(), policy)
+    return gbm.predict_proba(df[list(FEATURES)])[:, 1]
+
+
+def _champion_scores(champion: str, sc: dict[str, Any], gbm: Any, df: pd.DataFrame,
+                     policy: credit.Policy) -> np.ndarray:
+    if champion == "scorecard":
+        return scorecard_points(sc, df).sum(axis=1).to_numpy(float)
+    p = np.clip(gbm.predict_proba(df[list(FEATURES)])[:, 1], 1e-9, 1 - 1e-9)
+    return np.round(policy.offset + policy.factor * np.log((1 - p) / p))
+
+
+def predict(df: pd.DataFrame, policy: credit.Policy | None = None) -> pd.DataFrame:
+    """PD, score (points), grade for rows that carry a request; from the shipped champion."""
+    card, model = load_champion()
+    policy = policy or credit.load_policy()
+    sc = card["scorecard"]
+    out = pd.DataFrame(index=df.index)
+    out["score"] = _champion_scores(card["champion"], sc, model["gbm"], df, policy)
+    out["pd"] = _champion_pd(card["champion"], sc, model["gbm"], df, policy)
+    out["grade"] = [credit.grade(s, policy) for s in out["score"]]
+    return out
+
+
+def model_version() -> str:
+    """Champion and training time of the shipped model, as stored with each score and application."""
+    card, _ = load_champion()
+    return f"sif-{card['champion']}-{card['trained_at']}"[:40]
+
+
+def score(engine: Engine, log: Log = print) -> int:
+    """PD of every SIF-eligible facility for the reference request, as of the latest month -> model_scores."""
+    policy = credit.load_policy(engine)
+    df = facility_features(engine, Scope.system(), policy=policy)
+    if df.empty:
+        log("sif: no eligible facilities to score")
+        return 0
+    df = reference_request(df, policy)
+    pred = predict(df, policy)
+    version, now = model_version(), dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [{"model": MODEL_NAME, "entity_id": c, "period": int(p), "score": float(s), "model_version": version,
+             "scored_at": now} for c, p, s in zip(df["facility_code"], df["as_of"], pred["pd"], strict=True)]
+    t = ModelScore.__table__
+    with engine.begin() as conn:
+        conn.execute(delete(t).where(t.c.model == MODEL_NAME))
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(t), rows[i:i + 5000])
+    log(f"sif: scored {len(rows)} facilities as of {int(df['as_of'].iloc[0])} with {version}")
+    return len(rows)
+
+
+def card() -> dict[str, Any] | None:
+    """The model card of the shipped SIF model (None when there is none)."""
+    return modeling.read_card(MODEL_NAME)
+
+
+def card_json() -> str:
+    """The model card as indented JSON."""
+    return json.dumps(card(), indent=2, default=str)
