@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from jkn_core import collection as col
 from jkn_core.collection import features
 from jkn_core.collection import model as delinquency
-from jkn_core.collection import work_queue as col
+from jkn_core.collection.work_queue import work_queue
 from jkn_core.db import make_engine  # noqa: E402
 from jkn_core.scope import Scope  # noqa: E402
 
@@ -49,12 +50,12 @@ def main() -> None:
         admin = Scope.system()
         largest = col.branches_with_families(engine, admin).iloc[0]
         t0 = time.perf_counter()
-        q = col.work_queue(engine, admin, largest["branch_code"])
+        q = work_queue(engine, admin, largest["branch_code"])
         dt_q = time.perf_counter() - t0
         print(f"work queue: branch {largest['branch_code']} {largest['branch_name']} "
               f"({largest['families']:,} family rows, {len(q):,} queued) rebuilt in {dt_q:.2f} s")
         t0 = time.perf_counter()
-        col.work_queue(engine, admin, largest["branch_code"], limit=col.capacity(3, 20, 5))
+        work_queue(engine, admin, largest["branch_code"], limit=col.capacity(3, 20, 5))
         print(f"work queue cut to capacity 3x20x5: {time.perf_counter() - t0:.2f} s")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {rss:,.0f} MB")

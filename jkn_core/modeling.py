@@ -22,10 +22,12 @@ CARD_KEYS = ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "n_train", "
 
 
 def model_dir(name: str) -> Path:
+    """The folder of model ``name`` under the models folder (``JKN_MODELS_DIR``)."""
     return config.models_dir() / name
 
 
 def versions() -> dict[str, str]:
+    """Versions of Python and the libraries a saved model depends on (recorded in its card)."""
     import pandas
     import sklearn
     import skops
@@ -132,15 +134,18 @@ def load_model(name: str, extra_trusted: list[str] | None = None) -> Any:
 
 
 def read_card(name: str) -> dict[str, Any] | None:
+    """The model card of ``name`` (``card.json``), or None when no model is saved."""
     path = model_dir(name) / "card.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
 def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second (a card's ``trained_at``)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _json_default(o: Any) -> Any:
+    """JSON for what ``json.dumps`` cannot write itself: numpy numbers and arrays, dates; else ``str``."""
     if isinstance(o, np.integer):
         return int(o)
     if isinstance(o, np.floating):

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from jkn_core import collection as col
 from jkn_core.collection import model as delinquency
-from jkn_core.collection import work_queue as col
 from pages.common import download_buttons, engine, lang, number, pct, require, rupiah, synthetic_banner, t
 
 _TTL = 3600  # the key already changes with the data; the time limit only bounds memory and unaudited writes
@@ -75,10 +75,11 @@ if queue.empty:
     st.info(t("wq_empty"))
     st.stop()
 
+totals = col.queue_totals(queue)
 m = st.columns(3)
-m[0].metric(t("wq_in_queue"), number(len(queue)))
-m[1].metric(t("wq_arrears_total"), rupiah(int(queue["arrears_rp"].sum())))
-m[2].metric(t("wq_expected"), rupiah(int(queue["expected_recovery"].sum())))
+m[0].metric(t("wq_in_queue"), number(totals["families"]))
+m[1].metric(t("wq_arrears_total"), rupiah(totals["arrears_rp"]))
+m[2].metric(t("wq_expected"), rupiah(totals["expected_recovery"]))
 
 st.subheader(t("wq_queue"))
 st.caption(t("wq_ranking_note"))

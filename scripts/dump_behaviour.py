@@ -119,8 +119,8 @@ def main(out: str) -> None:
     # the work queue of two branches, as a branch user sees it
     for b in ("0301", "0501"):
         sc = Scope("kantor_cabang", f"cabang{b}", branch_code=b)
-        d[f"queue/{b}"] = collection.work_queue(engine, sc, on=QUEUE_DAY)
-        d[f"queue/{b}/en"] = collection.work_queue(engine, sc, on=QUEUE_DAY, lang="en", limit=50)
+        d[f"queue/{b}"] = collection.work_queue.work_queue(engine, sc, on=QUEUE_DAY)
+        d[f"queue/{b}/en"] = collection.work_queue.work_queue(engine, sc, on=QUEUE_DAY, lang="en", limit=50)
         d[f"outcome_rates/{b}"] = collection.outcome_rates(engine, sc)
     # SIF: the scores of every eligible facility, as the bank officer and the nation see them
     for sname in ("nation", "bank"):

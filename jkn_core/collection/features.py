@@ -35,7 +35,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from jkn_core import months, rules
+from jkn_core import rules
+from jkn_core.collection.actions import CURED_OUTCOMES, OFTEN_LATE
+from jkn_core.months import from_index, next_period
+from jkn_core.months import index_int as month_index
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
     CareEvent,
@@ -88,14 +91,6 @@ DECAY = 0.85  # monthly decay of the "recent arrears" memory
 NEVER = 99  # "months since" when it never happened in the recorded history
 
 
-pidx = months.index_int
-next_period = months.next_period
-
-
-def period_from_index(i: int) -> int:
-    return int(months.from_index(i))
-
-
 def ledger_range(engine: Engine) -> tuple[int, int] | None:
     """First and last ledger month, or None when the ledger is empty."""
     # two scalar subqueries, not min() and max() in one SELECT: each is then one index probe
@@ -111,8 +106,8 @@ def label_months(engine: Engine, min_history: int = 3) -> list[int]:
     rng = ledger_range(engine)
     if rng is None:
         return []
-    lo, hi = pidx(rng[0]), pidx(rng[1])
-    return [period_from_index(i) for i in range(lo + min_history, hi + 1)]
+    lo, hi = month_index(rng[0]), month_index(rng[1])
+    return [int(from_index(i)) for i in range(lo + min_history, hi + 1)]
 
 
 def scoring_month(engine: Engine) -> int:
@@ -163,11 +158,13 @@ def build(engine: Engine, months: list[int], *, chunk_size: int = 20_000, branch
 
 
 def _empty() -> pd.DataFrame:
+    """A feature frame with no rows (every column present)."""
     return pd.DataFrame(columns=ID_COLUMNS + FEATURE_NAMES + EXTRA_COLUMNS + ["y"])
 
 
 def _read_chunk(engine: Engine, lo: int, hi: int, branch_code: str | None,
                 family_ids: list[int] | None) -> tuple[pd.DataFrame, ...]:
+    """The chunk's families (with their regency), ledger rows, care events and collection actions."""
     fam_cond = [Family.id.between(lo, hi), Family.segment.in_(SELF_PAYING_SEGMENTS)]
     if branch_code:
         fam_cond.append(Family.branch_code == branch_code)
@@ -202,11 +199,12 @@ def _frame(result: Any, columns: list[str] | None = None) -> pd.DataFrame:
 
 def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple[int, int],
                  branch_code: str | None, family_ids: list[int] | None, with_truth: bool) -> pd.DataFrame:
+    """Feature rows of the families with ids ``lo``..``hi`` for every label month (see the module doc)."""
     fam, led, care, acts = _read_chunk(engine, lo, hi, branch_code, family_ids)
     if fam.empty:
         return _empty()
     n = len(fam)
-    first, last = pidx(rng[0]), pidx(rng[1])
+    first, last = month_index(rng[0]), month_index(rng[1])
     W = last - first + 1
     row = pd.Index(fam["family_id"].to_numpy())
 
@@ -217,11 +215,11 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
     bill = np.zeros(n, dtype=np.int64)
     if len(led):
         r = row.get_indexer(led["family_id"].to_numpy())
-        c = pidx(led["period"].to_numpy(np.int64)) - first
+        c = month_index(led["period"].to_numpy(np.int64)) - first
         reg[r, c] = True
         pp = pd.to_numeric(led["paid_period"], errors="coerce")
         has = pp.notna().to_numpy()
-        paid_at[r[has], c[has]] = pidx(pp[has].to_numpy(np.int64))
+        paid_at[r[has], c[has]] = month_index(pp[has].to_numpy(np.int64))
         day = pd.to_datetime(led["paid_date"], errors="coerce").dt.day.fillna(0).to_numpy(np.int16)
         paid_day[r, c] = day
         bill_s = pd.Series(led["billed"].to_numpy(np.int64)).groupby(r).max()
@@ -265,7 +263,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
     cost = np.zeros((n, W))
     if len(care):
         r = row.get_indexer(care["family_id"].to_numpy())
-        c = pidx(care["period"].to_numpy(np.int64)) - first
+        c = month_index(care["period"].to_numpy(np.int64)) - first
         ok = (c >= 0) & (c < W) & (r >= 0)
         is_inp = (care["kind"].to_numpy() == "rawat_inap") & ok
         is_out = (care["kind"].to_numpy() != "rawat_inap") & ok
@@ -276,10 +274,10 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
     act_paid = np.zeros((n, W), dtype=np.int16)
     if len(acts):
         r = row.get_indexer(acts["family_id"].to_numpy())
-        c = pidx(acts["period"].to_numpy(np.int64)) - first
+        c = month_index(acts["period"].to_numpy(np.int64)) - first
         ok = (c >= 0) & (c < W) & (r >= 0)  # outcomes recorded after the ledger are for later months
         np.add.at(act, (r[ok], c[ok]), 1)
-        paid_o = ok & np.isin(acts["outcome"].to_numpy(), ["paid", "rehab_registered"])
+        paid_o = ok & np.isin(acts["outcome"].to_numpy(), CURED_OUTCOMES)
         np.add.at(act_paid, (r[paid_o], c[paid_o]), 1)
     c_out, c_cost, c_act, c_act_paid = (np.cumsum(a, axis=1) for a in (outp, cost, act, act_paid))
     # last month index (<= column) with an inpatient stay / an action; -10**6 when none
@@ -306,7 +304,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
 
     out = []
     for M in months:
-        m = pidx(M) - first  # column of the label month; features read columns < m only
+        m = month_index(M) - first  # column of the label month; features read columns < m only
         if m < 1 or m > W:
             continue
         e = m - 1  # column of M-1
@@ -321,7 +319,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             continue
         obs = c_reg[:, e].astype(float)
         # a bill of p < M counts as paid only when paid before M (as-of the end of M-1)
-        paid_asof = reg[:, :m] & (paid_at[:, :m] < pidx(M))
+        paid_asof = reg[:, :m] & (paid_at[:, :m] < month_index(M))
         c_paid = np.cumsum(paid_asof, axis=1)
         f = {
             "arrears_months": run[:, e].astype(float),
@@ -336,14 +334,14 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "late_share": np.where(window(c_ontime, e, 12) > 0,
                                    window(c_late, e, 12) / np.maximum(window(c_ontime, e, 12), 1), 0.0),
             "months_observed": obs,
-            "tenure_months": (pidx(M) - reg_month).astype(float),
+            "tenure_months": (month_index(M) - reg_month).astype(float),
             "early_inpatient": (early_cum[:, e] > 0).astype(float),
-            "months_since_inpatient": np.minimum(pidx(M) - last_inp[:, e], NEVER).astype(float),
+            "months_since_inpatient": np.minimum(month_index(M) - last_inp[:, e], NEVER).astype(float),
             "outpatient_12m": window(c_out, e, 12).astype(float),
             "care_cost_12m": window(c_cost, e, 12) / 1e6,
             "actions_12m": window(c_act, e, 12).astype(float),
             "actions_paid_12m": window(c_act_paid, e, 12).astype(float),
-            "months_since_action": np.minimum(pidx(M) - last_act[:, e], NEVER).astype(float),
+            "months_since_action": np.minimum(month_index(M) - last_act[:, e], NEVER).astype(float),
             "head_age": (M // 100 - fam["head_birth_year"].to_numpy()).astype(float),
             **static,
         }
@@ -355,7 +353,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "weight": fam["weight"].to_numpy(np.int64),
             **{k: f[k] for k in FEATURE_NAMES},
             "arrears_rp": k_ledger * bill, "bill_rp": bill,
-            "often_late": (window(c_late, e, 12) + window(c_arrears, e, 12)) >= 3,
+            "often_late": (window(c_late, e, 12) + window(c_arrears, e, 12)) >= OFTEN_LATE,
             "y": y,
         })[member]
         out.append(frame)

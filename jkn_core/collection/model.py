@@ -23,6 +23,7 @@ become plain-word reasons.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +49,7 @@ Progress = Callable[[float, str], None]
 
 
 def _noop(_msg: str) -> None:
+    """The default ``log``: say nothing."""
     return None
 
 
@@ -64,6 +66,7 @@ def split_months(months: list[int]) -> tuple[list[int], list[int], list[int]]:
 
 
 def candidates(seed: int) -> dict[str, Any]:
+    """The two unfitted candidate pipelines (logistic baseline, gradient boosting), by name."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -80,15 +83,18 @@ def candidates(seed: int) -> dict[str, Any]:
 
 
 def _X(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model inputs of a feature frame, in ``FEATURE_NAMES`` order, as floats."""
     return frame[features.FEATURE_NAMES].astype(float)
 
 
 def has_truth(engine: Engine) -> bool:
+    """Whether the database holds the generator's truth (``truth_family``), so the oracle AUC is known."""
     with engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(TruthFamily.__table__)).scalar())
 
 
 def _segment_metrics(frame: pd.DataFrame, p: np.ndarray, by: str) -> list[dict[str, Any]]:
+    """Rows, observed and predicted rate, ROC AUC (and the oracle's) per value of column ``by``."""
     from sklearn.metrics import roc_auc_score
 
     rows = []
@@ -211,6 +217,7 @@ def load() -> tuple[Any, dict[str, Any]]:
 
 
 def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
+    """P(the bill is not paid within the label month) per row of a feature frame."""
     if frame.empty:
         return np.zeros(0)
     return model.predict_proba(_X(frame))[:, 1]
@@ -218,8 +225,6 @@ def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
 
 def score(engine: Engine, log: Log = _noop, progress: Progress | None = None) -> int:
     """Score every self-paying family for the month after the ledger; replace the rows in model_scores."""
-    import datetime as dt
-
     model, card = load()
     month = features.scoring_month(engine)
     frame = features.build(engine, [month], progress=progress)
@@ -237,6 +242,7 @@ def score(engine: Engine, log: Log = _noop, progress: Progress | None = None) ->
 
 
 def scores_present(engine: Engine) -> bool:
+    """Whether ``model_scores`` holds delinquency scores for this database."""
     with engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(ModelScore.__table__)
                                  .where(ModelScore.model == MODEL_NAME)).scalar())
@@ -251,6 +257,7 @@ def ensure_scores(engine: Engine, progress: Progress | None = None) -> int:
 
 # --- per-row reasons ------------------------------------------------------------------------------
 def _base_pipeline(model: Any) -> Any:
+    """The fitted champion pipeline inside the calibrated model."""
     est = model.calibrated_classifiers_[0].estimator
     return getattr(est, "estimator", est)  # unwrap FrozenEstimator
 
@@ -270,6 +277,7 @@ def contributions(model: Any, card: dict[str, Any], frame: pd.DataFrame) -> pd.D
 
 
 def _fmt_value(feature: str, v: float, lang: str) -> str:
+    """A feature's value as a reason shows it (percent, yes/no, "never", a number)."""
     from jkn_core import fmt
 
     if np.isnan(v):

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from jkn_core.collection import work_queue as col
+from jkn_core import collection as col
+from jkn_core.collection.work_queue import work_queue
 from jkn_core.exports import export_table
 from jkn_core.scope import Scope, ScopeError
 
@@ -91,7 +92,7 @@ def test_capacity_and_expected_recovery():
 
 # --- the queue -----------------------------------------------------------------------------------------
 def test_cabang_gets_its_branch_queue_ranked_and_cut_to_capacity(sqlite_world):
-    q = col.work_queue(sqlite_world.engine, CABANG, limit=col.capacity(1, 10, 5), on=OPEN_DAY)
+    q = work_queue(sqlite_world.engine, CABANG, limit=col.capacity(1, 10, 5), on=OPEN_DAY)
     assert len(q) == 50
     assert q["rank"].tolist() == list(range(1, 51))
     assert q["expected_recovery"].is_monotonic_decreasing
@@ -103,21 +104,25 @@ def test_cabang_gets_its_branch_queue_ranked_and_cut_to_capacity(sqlite_world):
         branches = {r[0] for r in conn.execute(text(f"SELECT branch_code FROM families WHERE id IN ({fams})"))}
     assert branches == {"0301"}
     assert (q.loc[q["action"] == "rehab", "arrears_months"].between(4, 24)).all()
-    full = col.work_queue(sqlite_world.engine, CABANG, on=OPEN_DAY)
+    full = work_queue(sqlite_world.engine, CABANG, on=OPEN_DAY)
     assert len(full) > len(q) and full.head(50)["family_id"].tolist() == q["family_id"].tolist()
+    totals = col.queue_totals(q)
+    assert totals == {"families": 50, "arrears_rp": int(q["arrears_rp"].sum()),
+                      "expected_recovery": int(q["expected_recovery"].sum())}
+    assert all(type(v) is int for v in totals.values())
 
 
 def test_roles_without_participant_rights_get_no_queue(sqlite_world):
     with pytest.raises(ScopeError):
-        col.work_queue(sqlite_world.engine, DIREKSI, "0301")
+        work_queue(sqlite_world.engine, DIREKSI, "0301")
     with pytest.raises(ScopeError):
-        col.work_queue(sqlite_world.engine, CABANG, "3101")  # another branch
+        work_queue(sqlite_world.engine, CABANG, "3101")  # another branch
     with pytest.raises(ScopeError):
         col.family_history(sqlite_world.engine, Scope(role="deputi_wilayah", region_code="KW03"), 1)
 
 
 def test_queue_export_keeps_identity_for_the_branch_and_refuses_directors(sqlite_world):
-    q = col.work_queue(sqlite_world.engine, CABANG, limit=20, on=OPEN_DAY)
+    q = work_queue(sqlite_world.engine, CABANG, limit=20, on=OPEN_DAY)
     csv = export_table(sqlite_world.engine, CABANG, q, "antrian", "csv").decode("utf-8-sig")
     assert q["name"].iloc[0] in csv and q["nik"].iloc[0] in csv
     xlsx = export_table(sqlite_world.engine, CABANG, q, "antrian", "xlsx")
@@ -128,14 +133,14 @@ def test_queue_export_keeps_identity_for_the_branch_and_refuses_directors(sqlite
 
 def test_masked_identity_for_a_scope_without_identity_rights(sqlite_world, monkeypatch):
     monkeypatch.setattr(Scope, "sees_identity", property(lambda self: False))
-    q = col.work_queue(sqlite_world.engine, CABANG, limit=5, on=OPEN_DAY)
+    q = work_queue(sqlite_world.engine, CABANG, limit=5, on=OPEN_DAY)
     assert q["nik"].str.contains(r"\*{6}").all() and q["name"].str.contains(r"\*\*\*").all()
 
 
 # --- outcomes --------------------------------------------------------------------------------------------
 def test_recorded_outcomes_are_stored_shown_and_counted(writable_sqlite_world):
     eng = writable_sqlite_world.engine
-    q = col.work_queue(eng, CABANG, limit=5, on=OPEN_DAY)
+    q = work_queue(eng, CABANG, limit=5, on=OPEN_DAY)
     fam = int(q["family_id"].iloc[0])
     before = col.outcome_rates(eng, CABANG).set_index("action")
     col.record_outcome(eng, CABANG, fam, "rehab", "rehab_registered", "daftar Rehab 6 tahap")
@@ -146,7 +151,7 @@ def test_recorded_outcomes_are_stored_shown_and_counted(writable_sqlite_world):
     after = col.outcome_rates(eng, CABANG).set_index("action")
     assert "rehab" in after.index and "rehab" not in before.index
     assert after.loc["rehab", "cure_rate_pct"] == 100.0
-    assert col.work_queue(eng, CABANG, limit=5, on=OPEN_DAY).set_index("family_id").loc[fam, "last_outcome"] \
+    assert work_queue(eng, CABANG, limit=5, on=OPEN_DAY).set_index("family_id").loc[fam, "last_outcome"] \
         == "rehab_registered"
     with pytest.raises(ValueError):
         col.record_outcome(eng, CABANG, fam, "rehab", "maybe")

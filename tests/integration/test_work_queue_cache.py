@@ -17,8 +17,9 @@ import streamlit as st
 from sqlalchemy import text
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from jkn_core import collection as col
 from jkn_core import imports as ingest
-from jkn_core.collection import work_queue as col
+from jkn_core.collection.work_queue import work_queue
 from jkn_core.scope import Scope
 from tests.apptest import sign_in
 from tests.conftest import ROOT
@@ -66,7 +67,7 @@ def _pay_all_open_bills(eng, family_id: int) -> int:  # type: ignore[no-untyped-
 def test_cached_queue_is_identical_to_the_uncached_one(world) -> None:  # type: ignore[no-untyped-def]
     cache = Cache()
     for limit, lang in ((None, "id"), (25, "id"), (25, "en"), (0, "id")):
-        fresh = col.work_queue(world.engine, CABANG, limit=limit, on=OPEN_DAY, lang=lang)
+        fresh = work_queue(world.engine, CABANG, limit=limit, on=OPEN_DAY, lang=lang)
         first = cache.queue(world.engine, CABANG, limit=limit, lang=lang)
         again = cache.queue(world.engine, CABANG, limit=limit, lang=lang)
         pd.testing.assert_frame_equal(first, fresh)
@@ -89,7 +90,7 @@ def test_a_recorded_outcome_shows_in_a_queue_built_before(writable_sqlite_world)
     assert cache.builds == 1  # ... which came from the cache
     row = after.set_index("family_id").loc[fam]
     assert (row["last_action"], row["last_outcome"]) == ("telecollecting", "promised")  # ... yet it shows
-    pd.testing.assert_frame_equal(after, col.work_queue(eng, CABANG, limit=10, on=OPEN_DAY))
+    pd.testing.assert_frame_equal(after, work_queue(eng, CABANG, limit=10, on=OPEN_DAY))
     # the ranking itself is unchanged: outcomes of the scoring month are not features of that month
     assert after["family_id"].tolist() == before["family_id"].tolist()
 
@@ -105,7 +106,7 @@ def test_an_import_moves_the_key_and_the_queue_follows(writable_sqlite_world) ->
     assert col.queue_key(eng, CABANG) != key
     after = cache.queue(eng, CABANG, limit=10)
     assert cache.builds == 2  # rebuilt, not served stale
-    pd.testing.assert_frame_equal(after, col.work_queue(eng, CABANG, limit=10, on=OPEN_DAY))
+    pd.testing.assert_frame_equal(after, work_queue(eng, CABANG, limit=10, on=OPEN_DAY))
     paid = after[after["family_id"] == top["family_id"]]
     assert paid.empty or int(paid["arrears_months"].iloc[0]) == 0  # no longer shown as in arrears
 
@@ -192,7 +193,7 @@ def test_page_rerun_comes_from_the_cache_and_shows_outcomes_at_once(counted_app)
     pd.testing.assert_frame_equal(_table(at), first)
     assert builds == ["0301"]  # the re-run did not rebuild
     # the page shows what the uncached queue says
-    fresh = col.work_queue(world.engine, CABANG, limit=300, on=dt.date.today())
+    fresh = work_queue(world.engine, CABANG, limit=300, on=dt.date.today())
     assert first["family_id"].tolist() == fresh["family_id"].tolist()
     assert first["risk"].tolist() == (fresh["risk"] * 100).round(1).tolist()
     assert first["reasons"].iloc[0].startswith(fresh["reason_1"].iloc[0])
