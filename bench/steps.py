@@ -298,7 +298,7 @@ def step_import(a: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
     from sqlalchemy import delete, select, text
 
-    from jkn_core import imports as ingest
+    from jkn_core import hooks, imports
     from jkn_core.kpi import refresh as aggregates
     from jkn_core.schema import Contribution, Family
     from jkn_core.scope import Scope
@@ -315,14 +315,14 @@ def step_import(a: argparse.Namespace) -> dict[str, Any]:
     df.to_csv(path, index=False)
     with e.begin() as conn:
         conn.execute(delete(Contribution).where(Contribution.family_id.in_(fam_ids)))
-    hooks = list(ingest.AFTER_IMPORT_HOOKS)
-    ingest.AFTER_IMPORT_HOOKS.clear()
+    saved = list(hooks.AFTER_IMPORT_HOOKS)
+    hooks.AFTER_IMPORT_HOOKS.clear()
     try:
         t0 = time.perf_counter()
-        rep = ingest.import_file(e, Scope.system(), "contributions", path)
+        rep = imports.import_file(e, Scope.system(), "contributions", path)
         sec = time.perf_counter() - t0
     finally:
-        ingest.AFTER_IMPORT_HOOKS[:] = hooks
+        hooks.AFTER_IMPORT_HOOKS[:] = saved
     # what the import hook runs: the branch's slices only (jkn_core.kpi.refresh.refresh_branches)
     t0 = time.perf_counter()
     inc = aggregates.refresh_branches(e, {branch})

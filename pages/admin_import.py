@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from jkn_core import access
-from jkn_core import imports as ingest
+from jkn_core import access, imports
 from pages.common import engine, number, require, t
 
 scope = require("admin_import")
@@ -13,10 +12,10 @@ st.caption(t("adm_import_intro"))
 
 # --- which table ------------------------------------------------------------------------------------
 wanted = st.query_params.get("table")
-if wanted in ingest.TABLES and "import_table" not in st.session_state:
+if wanted in imports.TABLES and "import_table" not in st.session_state:
     st.session_state["import_table"] = wanted
-table = st.selectbox(t("adm_table"), ingest.TABLES, key="import_table")
-spec = ingest.SPECS[table]
+table = st.selectbox(t("adm_table"), imports.TABLES, key="import_table")
+spec = imports.SPECS[table]
 
 # --- its documented schema and template -------------------------------------------------------------
 with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
@@ -39,7 +38,7 @@ with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
     if spec.rules:
         st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in spec.rules))
     # the template holds no database data (a header and one example row), so no export audit
-    st.download_button(t("adm_template"), data=ingest.template_bytes(table), file_name=f"{table}_template.csv",
+    st.download_button(t("adm_template"), data=imports.template_bytes(table), file_name=f"{table}_template.csv",
                        mime="text/csv", key="import_template", on_click="ignore")
 
 # --- the file ---------------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ if upload is not None:
             bar.progress(done / total if total else 1.0,
                          text=t("adm_progress").format(done=number(done), total=number(total)))
 
-        report = ingest.import_file(engine(), scope, table, upload.getvalue(), filename=upload.name,
+        report = imports.import_file(engine(), scope, table, upload.getvalue(), filename=upload.name,
                                     dry_run=dry_run, progress=progress)
         bar.empty()
         st.session_state["import_report"] = report
@@ -69,7 +68,7 @@ report = st.session_state.get("import_report")
 if report is not None and report.table == table:
     if not report.ok:
         st.error(t("adm_rejected").format(file=report.filename, n=len(report.problems)))
-        problems = ingest.problems_frame(report)
+        problems = imports.problems_frame(report)
         st.dataframe(
             problems,
             hide_index=True,
@@ -78,7 +77,7 @@ if report is not None and report.table == table:
             column_config={"row": t("adm_col_row"), "column": t("adm_col_column"), "reason": t("adm_col_reason")},
         )
         # the problems describe the uploaded file (row, column, reason), not database data
-        st.download_button(t("adm_problems_download"), data=ingest.problems_csv(report),
+        st.download_button(t("adm_problems_download"), data=imports.problems_csv(report),
                            file_name=f"{table}_problems.csv", mime="text/csv", key="import_problems_dl",
                            on_click="ignore")
     else:

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from jkn_core import hooks, kpi
-from jkn_core import imports as ingest
+from jkn_core import hooks, imports, kpi
 from jkn_core.kpi import refresh as aggregates
 from jkn_core.scope import Scope
 from tests.worlds import without_aggregates
@@ -103,7 +102,7 @@ def test_an_import_refreshes_the_aggregates(writable_sqlite_world) -> None:  # t
     csv = "family_id,period,billed,paid,paid_date,paid_period\n" + "".join(
         f"{r.family_id},{r.period},{r.billed},{r.billed},{str(last)[:4]}-{str(last)[4:]}-20,{last}\n"
         for r in open_bills.itertuples())
-    report = ingest.import_file(e, Scope.system(), "contributions", csv.encode(), filename="pay.csv")
+    report = imports.import_file(e, Scope.system(), "contributions", csv.encode(), filename="pay.csv")
     assert report.ok and report.updated == 5 and not report.warnings
     with e.connect() as conn:
         assert aggregates.usable(conn)
@@ -125,7 +124,7 @@ def test_an_import_without_the_hook_falls_back_to_the_base_tables(writable_sqlit
     monkeypatch.setattr(hooks, "AFTER_IMPORT_HOOKS", [])
     csv = (f"family_id,period,billed,paid,paid_date,paid_period\n{row.family_id},{last},{row.billed},{row.billed},"
            f"{str(last)[:4]}-{str(last)[4:]}-21,{last}\n")
-    assert ingest.import_file(e, Scope.system(), "contributions", csv.encode(), filename="pay.csv").ok
+    assert imports.import_file(e, Scope.system(), "contributions", csv.encode(), filename="pay.csv").ok
     with e.connect() as conn:
         assert not aggregates.usable(conn)
     after = kpi.collectability(e, NATIONAL, "month").set_index("period").loc[last, "collected"]

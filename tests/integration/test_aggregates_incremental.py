@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select, text
 
-from jkn_core import hooks, kpi
-from jkn_core import imports as ingest
+from jkn_core import hooks, imports, kpi
 from jkn_core.kpi import refresh as aggregates
 from jkn_core.schema import Meta
 from jkn_core.scope import Scope
@@ -125,8 +124,8 @@ def _csv(df: pd.DataFrame, columns: list[str]) -> bytes:
     return out.to_csv(index=False).encode()
 
 
-def _import(engine: Engine, table: str, data: bytes) -> ingest.ImportReport:
-    report = ingest.import_file(engine, SYSTEM, table, data, filename=f"{table}.csv")
+def _import(engine: Engine, table: str, data: bytes) -> imports.ImportReport:
+    report = imports.import_file(engine, SYSTEM, table, data, filename=f"{table}.csv")
     assert report.ok, [str(p) for p in report.problems[:5]]
     assert not report.warnings  # the refresh hook ran without failing
     with engine.connect() as conn:
@@ -257,7 +256,7 @@ def test_stale_aggregates_are_rebuilt_in_full(writable_sqlite_world: World, path
         df["paid"], df["paid_date"], df["paid_period"] = df["billed"], f"{str(last)[:4]}-{str(last)[4:]}-21", last
     with monkeypatch.context() as m:
         m.setattr(hooks, "AFTER_IMPORT_HOOKS", [])
-        assert ingest.import_file(e, SYSTEM, "contributions", _csv(first_branch, LEDGER), filename="a.csv").ok
+        assert imports.import_file(e, SYSTEM, "contributions", _csv(first_branch, LEDGER), filename="a.csv").ok
     with e.connect() as conn:
         assert not aggregates.usable(conn)
 
@@ -292,7 +291,7 @@ def test_hooks_written_for_two_arguments_still_run(writable_sqlite_world: World,
                  "m.rppt_pct, m.kbk_pct, f.branch_code FROM facility_months m JOIN facilities f "
                  "ON f.code = m.facility_code ORDER BY m.facility_code, m.period LIMIT 1")
     fm["registered"] = fm["registered"] + 1
-    report = ingest.import_file(e, SYSTEM, "facility_months",
+    report = imports.import_file(e, SYSTEM, "facility_months",
                                 _csv(fm, [c for c in fm.columns if c != "branch_code"]), filename="fm.csv")
     assert report.ok and not report.warnings
     assert seen == [("facility_months",), ("facility_months", {str(fm.iloc[0]["branch_code"])})]

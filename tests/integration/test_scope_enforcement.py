@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from jkn_core import access, exports, kpi
-from jkn_core import imports as ingest
+from jkn_core import access, exports, imports, kpi
 from jkn_core.kpi import Filters
 from jkn_core.schema import AuditLog
 from jkn_core.scope import Scope, ScopeError
@@ -240,7 +239,7 @@ def test_branch_team_exports_unmasked_and_scoped_aggregates_export(world) -> Non
 @pytest.mark.parametrize("scope", [NATIONAL, DEPUTI, CABANG, BANK], ids=["direksi", "deputi", "cabang", "bank"])
 def test_only_admin_imports_and_reads_the_audit_log(world, scope: Scope) -> None:
     with pytest.raises(ScopeError):
-        ingest.import_file(world.engine, scope, "targets", ingest.template_bytes("targets"), "targets.csv",
+        imports.import_file(world.engine, scope, "targets", imports.template_bytes("targets"), "targets.csv",
                            dry_run=True)
     with pytest.raises(ScopeError):
         access.read_audit(world.engine, scope)

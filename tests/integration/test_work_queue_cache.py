@@ -18,7 +18,7 @@ from sqlalchemy import text
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import collection as col
-from jkn_core import imports as ingest
+from jkn_core import imports
 from jkn_core.collection.work_queue import work_queue
 from jkn_core.scope import Scope
 from tests.apptest import sign_in
@@ -58,7 +58,7 @@ def _pay_all_open_bills(eng, family_id: int) -> int:  # type: ignore[no-untyped-
     day = f"{str(last)[:4]}-{str(last)[4:]}-05"
     csv = "family_id,period,billed,paid,paid_date,paid_period\n" + "".join(
         f"{family_id},{p},{b},{b},{day},{last}\n" for p, b in rows)
-    report = ingest.import_file(eng, ADMIN, "contributions", csv.encode(), filename="pay.csv")
+    report = imports.import_file(eng, ADMIN, "contributions", csv.encode(), filename="pay.csv")
     assert report.ok, report.problems[:3]
     return len(rows)
 

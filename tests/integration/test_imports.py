@@ -18,8 +18,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from jkn_core import db
-from jkn_core import imports as ingest
+from jkn_core import db, imports
 from jkn_core.db import create_schema, make_engine
 from jkn_core.hooks import AFTER_IMPORT_HOOKS
 from jkn_core.imports import SPECS, TABLES, ImportReport, Problem, import_file
@@ -120,7 +119,7 @@ def _seed(engine: Engine) -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'ingest.db'}")
+        eng = make_engine(f"sqlite:///{tmp_path / 'imports.db'}")
         create_schema(eng)
     else:
         request.getfixturevalue("pg_url")  # the throwaway server (errors if it cannot start)
@@ -426,10 +425,10 @@ def test_every_problem_is_listed_in_row_order(engine: Engine) -> None:
 
 def test_problems_csv_downloadable(engine: Engine) -> None:
     report = import_file(engine, ADMIN, "contributions", BROKEN["wrong_type"][1], "c.csv")
-    frame = pd.read_csv(io.BytesIO(ingest.problems_csv(report)))
+    frame = pd.read_csv(io.BytesIO(imports.problems_csv(report)))
     assert list(frame.columns) == ["row", "column", "reason"]
     assert frame.iloc[0]["row"] == 3 and frame.iloc[0]["column"] == "billed"
-    assert len(ingest.problems_frame(report)) == len(report.problems)
+    assert len(imports.problems_frame(report)) == len(report.problems)
     assert str(report.problems[0]).startswith("row 3, column billed: ")
 
 
@@ -648,14 +647,14 @@ def test_cli(sqlite_engine: tuple[Engine, str], tmp_path: Path, monkeypatch: pyt
 # --- schema, templates and docs --------------------------------------------------------------------
 def test_templates_and_docs_are_rendered_from_the_schema() -> None:
     for table in TABLES:
-        body = ingest.template_bytes(table)
+        body = imports.template_bytes(table)
         assert body.decode().splitlines()[0].split(",") == SPECS[table].columns
         assert (ROOT / "jkn_core" / "imports" / "templates" / f"{table}.csv").read_bytes() == body, (
             "templates out of date: run .venv/bin/python -m jkn_core.imports --write-docs"
         )
     doc = (ROOT / "docs" / "imports.md").read_text(encoding="utf-8")
-    generated = doc.split(ingest.DOCS_BEGIN, 1)[1].split(ingest.DOCS_END, 1)[0]
-    assert generated.strip() == ingest.render_docs().strip(), (
+    generated = doc.split(imports.DOCS_BEGIN, 1)[1].split(imports.DOCS_END, 1)[0]
+    assert generated.strip() == imports.render_docs().strip(), (
         "docs/imports.md out of date: run .venv/bin/python -m jkn_core.imports --write-docs"
     )
 
@@ -663,7 +662,7 @@ def test_templates_and_docs_are_rendered_from_the_schema() -> None:
 def test_template_examples_import(engine: Engine) -> None:
     """Every template's example row is valid against the reference rows (facilities first: FK)."""
     for table in ("facilities", *[t for t in TABLES if t != "facilities"]):
-        report = import_file(engine, ADMIN, table, ingest.template_bytes(table), f"{table}.csv")
+        report = import_file(engine, ADMIN, table, imports.template_bytes(table), f"{table}.csv")
         assert report.ok, (table, report.problems)
 
 

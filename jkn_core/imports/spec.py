@@ -1,0 +1,459 @@
+"""What an importable file may hold: :class:`Field`, :class:`TableSpec` and the table specs :data:`SPECS`.
+
+One spec per table drives everything: the pandera schemas (:mod:`jkn_core.imports.schema`), the
+parsing (:mod:`jkn_core.imports.validate`), the templates and the docs (:mod:`jkn_core.imports.docs`).
+Text lengths and integer bounds come from the database columns, so nothing gets truncated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String
+
+from jkn_core.imports import checks
+from jkn_core.imports.checks import DbRule, RowRule
+from jkn_core.imports.report import plain_number
+from jkn_core.schema import FKRTL_TYPES, FKTP_TYPES, SEGMENTS, STATUSES, Base
+
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+KINDS = {
+    "text": "text",
+    "int": "whole number",
+    "money": "Rupiah, whole number",
+    "float": "decimal number",
+    "date": "date YYYY-MM-DD",
+    "period": "month YYYYMM",
+    "bool": "true / false",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an import file."""
+
+    name: str
+    kind: str  # a key of KINDS
+    description: str
+    example: str
+    required: bool = True  # column present and every cell filled
+    default: Any = None  # value of an empty cell / a missing optional column (None = NULL)
+    choices: tuple[Any, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    max_len: int | None = None  # filled from the database column when None
+    pattern: str | None = None
+    pattern_hint: str = ""
+    not_future: bool = False  # dates: not after today; periods: not after the current month
+    min_date: dt.date | None = None
+    refs: str | None = None  # "table.column" the value must exist in
+    db: bool = True  # False: used by the import but not a column of the target table
+    derived_from: str | None = None  # an empty cell is computed from this column (docs label only)
+
+    def type_label(self) -> str:
+        label = KINDS[self.kind]
+        if self.kind == "text" and self.max_len and not self.choices:
+            label += f" (max {self.max_len} chars)"
+        return label
+
+    def allowed_label(self) -> str:
+        parts: list[str] = []
+        if self.choices:
+            parts.append("one of " + ", ".join(f"`{c}`" for c in self.choices))
+        top = None if self.max in (INT32_MAX, INT64_MAX) else self.max
+        if self.min is not None and top is not None:
+            parts.append(f"{plain_number(self.min)} to {plain_number(top)}")
+        elif self.min is not None:
+            parts.append(f">= {plain_number(self.min)}")
+        elif top is not None:
+            parts.append(f"<= {plain_number(top)}")
+        if self.pattern_hint:
+            parts.append(self.pattern_hint)
+        if self.min_date:
+            parts.append(f"from {self.min_date.isoformat()}")
+        if self.not_future:
+            parts.append("not in the future" if self.kind == "date" else "not after the current month")
+        if self.refs:
+            parts.append(f"must exist in `{self.refs}`")
+        return "; ".join(parts)
+
+    def required_label(self) -> str:
+        if self.required:
+            return "yes"
+        if self.derived_from:
+            return f"no (derived from `{self.derived_from}`)"
+        if self.default is None:
+            return "no (empty = none)"
+        shown = str(self.default).lower() if isinstance(self.default, bool) else str(self.default)
+        return f"no (default `{shown}`)" if shown != "" else "no (default empty)"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One importable table: its columns, natural key, documented rules and the checks behind them."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    rules: tuple[str, ...] = ()
+    #: cross-column rules, checked once every cell is valid on its own
+    row_rules: tuple[RowRule, ...] = ()
+    #: database checks beyond the ``refs`` of single fields
+    db_rules: tuple[DbRule, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def db_columns(self) -> list[str]:
+        return [f.name for f in self.fields if f.db]
+
+    def get(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _with_database_limits(spec: TableSpec) -> TableSpec:
+    """Take text lengths and integer bounds from the database columns, so nothing gets truncated."""
+    table = Base.metadata.tables[spec.name]
+    fields = []
+    for f in spec.fields:
+        if f.db and f.name in table.c:
+            coltype = table.c[f.name].type
+            if f.kind == "text" and f.max_len is None and isinstance(coltype, String) and coltype.length:
+                f = replace(f, max_len=coltype.length)
+            if f.kind in ("int", "money") and f.max is None:
+                f = replace(f, max=INT64_MAX if isinstance(coltype, BigInteger) else INT32_MAX)
+            elif (
+                f.kind in ("int", "money")
+                and isinstance(coltype, Integer)
+                and not isinstance(coltype, BigInteger)
+            ):
+                f = replace(f, max=min(f.max, INT32_MAX))
+        fields.append(f)
+    assert set(spec.key) <= {f.name for f in fields}, spec.name
+    return replace(spec, fields=tuple(fields))
+
+
+# --- the specs ------------------------------------------------------------------------------------
+_REGENCY = Field("regency_code", "text", "Kabupaten/kota code", "16.71", refs="regencies.code")
+_BRANCH = Field("branch_code", "text", "Kantor Cabang code", "0301", refs="branches.code")
+_FACILITY = Field("facility_code", "text", "facility code", "0301F001", refs="facilities.code")
+_SEGMENT = Field("segment", "text", "membership segment", "PBPU", choices=SEGMENTS)
+_KELAS = Field("kelas", "int", "care class", "3", min=1, max=3)
+_PERIOD_PAST = dict(kind="period", not_future=True)
+
+_SPEC_LIST = [
+    TableSpec(
+        name="participants",
+        description="One row per participant (peserta). Families that do not exist yet are created "
+        "from the participant rows (see the family rule).",
+        key=("id",),
+        fields=(
+            Field("id", "int", "participant number (natural key)", "900000001", min=0),
+            Field(
+                "nik",
+                "text",
+                "NIK (national identity number)",
+                "1671010101900001",
+                pattern=r"\d{16}",
+                pattern_hint="exactly 16 digits (format the Excel column as Text)",
+            ),
+            Field("name", "text", "full name", "Siti Aminah"),
+            Field(
+                "family_id",
+                "int",
+                "family (Kartu Keluarga) id: an existing family or one created by this file",
+                "500000001",
+                min=0,
+            ),
+            _SEGMENT,
+            _KELAS,
+            Field("sex", "text", "L = laki-laki, P = perempuan", "P", choices=("L", "P")),
+            Field(
+                "birth_date",
+                "date",
+                "date of birth",
+                "1990-01-01",
+                not_future=True,
+                min_date=dt.date(1900, 1, 1),
+            ),
+            _REGENCY,
+            _BRANCH,
+            Field(
+                "fktp_code",
+                "text",
+                "registered primary-care facility (FKTP)",
+                "0301F001",
+                refs="facilities.code",
+            ),
+            Field(
+                "registered_on",
+                "date",
+                "date of registration in JKN",
+                "2020-03-15",
+                not_future=True,
+                min_date=dt.date(1900, 1, 1),
+            ),
+            Field(
+                "registered_period",
+                "period",
+                "month of registered_on; derived when empty",
+                "202003",
+                required=False,
+                derived_from="registered_on",
+            ),
+            Field(
+                "status",
+                "text",
+                "status as of the last month",
+                "aktif",
+                required=False,
+                default="aktif",
+                choices=STATUSES,
+            ),
+            Field(
+                "weight",
+                "int",
+                "people this row stands for (real data: 1)",
+                "1",
+                required=False,
+                default=1,
+                min=1,
+            ),
+            Field(
+                "auto_debit",
+                "bool",
+                "family pays by auto-debit; used only when this row creates its family",
+                "false",
+                required=False,
+                default=False,
+                db=False,
+            ),
+        ),
+        rules=(
+            "`registered_period`, when given, equals the month of `registered_on`; when empty it is derived.",
+            "`fktp_code` must be an FKTP facility (level `FKTP`).",
+            "Families: see *The family rule* below.",
+        ),
+        row_rules=checks.PARTICIPANT_RULES,
+        db_rules=(checks.fktp_only("fktp_code"),),
+    ),
+    TableSpec(
+        name="contributions",
+        description="The monthly iuran ledger of self-paying families (PBPU, BP): one row per family "
+        "and billing month. The families must already exist.",
+        key=("family_id", "period"),
+        fields=(
+            Field("family_id", "int", "family id", "500000001", refs="families.id"),
+            Field("period", description="billing month", example="202412", **_PERIOD_PAST),
+            Field("billed", "money", "amount billed for the month", "35000", min=0),
+            Field("paid", "money", "amount paid for the bill", "35000", required=False, default=0, min=0),
+            Field(
+                "paid_date",
+                "date",
+                "date of payment; empty when unpaid",
+                "2024-12-10",
+                required=False,
+                not_future=True,
+                min_date=dt.date(2000, 1, 1),
+            ),
+            Field(
+                "paid_period",
+                "period",
+                "month of paid_date; derived when empty",
+                "202412",
+                required=False,
+                derived_from="paid_date",
+            ),
+        ),
+        rules=(
+            "The family must exist and be self-paying (segment `PBPU` or `BP`).",
+            "`paid_date` is not before the first day of the billing month `period`.",
+            "`paid` > 0 needs a `paid_date`.",
+            "`paid_period`, when given, equals the month of `paid_date` (and is empty without one); "
+            "when empty it is derived.",
+        ),
+        row_rules=checks.CONTRIBUTION_RULES,
+        db_rules=(checks.self_paying_families,),
+    ),
+    TableSpec(
+        name="facilities",
+        description="Health facilities (FKTP and FKRTL) with their contract.",
+        key=("code",),
+        fields=(
+            Field("code", "text", "facility code (natural key)", "0301F001"),
+            Field("name", "text", "facility name", "Puskesmas Sukarami"),
+            Field("level", "text", "FKTP (primary) or FKRTL (referral)", "FKTP", choices=("FKTP", "FKRTL")),
+            Field("type", "text", "facility type", "puskesmas", choices=FKTP_TYPES + FKRTL_TYPES),
+            Field("ownership", "text", "owner", "pemerintah", choices=("pemerintah", "swasta", "tni_polri")),
+            Field(
+                "accreditation",
+                "text",
+                "accreditation status",
+                "utama",
+                choices=("paripurna", "utama", "madya", "dasar", "belum"),
+            ),
+            Field("doctors", "int", "general practitioners", "3", min=0),
+            Field("dentists", "int", "dentists", "1", required=False, default=0, min=0),
+            _REGENCY,
+            _BRANCH,
+            Field(
+                "contract_start",
+                "date",
+                "start of the current contract",
+                "2024-01-01",
+                min_date=dt.date(2000, 1, 1),
+            ),
+            Field(
+                "contract_end",
+                "date",
+                "end of the current contract (may be in the future)",
+                "2024-12-31",
+                min_date=dt.date(2000, 1, 1),
+            ),
+            Field("renewals", "int", "contract renewals so far", "4", required=False, default=0, min=0),
+            Field(
+                "capitation_rate",
+                "money",
+                "capitation Rp per participant per month (FKTP)",
+                "6000",
+                required=False,
+                default=0,
+                min=0,
+                max=100_000,
+            ),
+        ),
+        rules=(
+            "`contract_start` <= `contract_end` (both may lie in the future: contracts are signed ahead).",
+            "`type` matches `level`: FKTP types are "
+            + ", ".join(f"`{t}`" for t in FKTP_TYPES)
+            + "; FKRTL types are "
+            + ", ".join(f"`{t}`" for t in FKRTL_TYPES)
+            + ".",
+        ),
+        row_rules=checks.FACILITY_RULES,
+    ),
+    TableSpec(
+        name="facility_months",
+        description="Monthly facts per FKTP: registered participants, capitation paid, KBK indicators.",
+        key=("facility_code", "period"),
+        fields=(
+            _FACILITY,
+            Field("period", description="month", example="202412", **_PERIOD_PAST),
+            Field("registered", "int", "participants registered at the FKTP", "8500", min=0),
+            Field("capitation_paid", "money", "capitation paid for the month", "49725000", min=0),
+            Field(
+                "contact_rate_pm", "float", "Angka Kontak, per mil (target >= 150)", "162.5", min=0, max=1000
+            ),
+            Field(
+                "rrns_pct", "float", "non-specialist referral ratio % (target <= 2)", "1.4", min=0, max=100
+            ),
+            Field("rppt_pct", "float", "controlled Prolanis ratio % (target >= 5)", "6.2", min=0, max=100),
+            Field("kbk_pct", "float", "share of capitation paid after KBK %", "97.5", min=0, max=100),
+        ),
+        rules=("`facility_code` must be an FKTP facility.",),
+        db_rules=(checks.fktp_only("facility_code"),),
+    ),
+    TableSpec(
+        name="population",
+        description="Population per regency and year (projections for future years are allowed).",
+        key=("regency_code", "year"),
+        fields=(
+            _REGENCY,
+            Field("year", "int", "year", "2024", min=1990, max=2100),
+            Field("population", "int", "inhabitants", "1772492", min=0),
+        ),
+    ),
+    TableSpec(
+        name="targets",
+        description="KPI targets per year, nationally or per region / branch.",
+        key=("kpi", "level", "code", "year"),
+        fields=(
+            Field(
+                "kpi",
+                "text",
+                "KPI name, e.g. coverage_pct, collectability_pct",
+                "coverage_pct",
+                pattern=r"[a-z][a-z0-9_]*",
+                pattern_hint="lower-case letters, digits and _",
+            ),
+            Field(
+                "level",
+                "text",
+                "national, region or branch",
+                "national",
+                choices=("national", "region", "branch"),
+            ),
+            Field(
+                "code",
+                "text",
+                "region code (level region), branch code (level branch), empty (national)",
+                "",
+                required=False,
+                default="",
+            ),
+            Field("year", "int", "target year (future years allowed)", "2025", min=2014, max=2100),
+            Field("target", "float", "target value (percentages in 0..100)", "98", min=0),
+        ),
+        rules=(
+            "`code` is empty for level `national`; for `region` it must exist in `regions.code`, "
+            "for `branch` in `branches.code`.",
+            "A KPI whose name ends in `_pct` has a target of at most 100.",
+        ),
+        row_rules=checks.TARGET_RULES,
+        db_rules=(checks.target_codes_exist,),
+    ),
+    TableSpec(
+        name="sif_loans",
+        description="Booked SIF (Supply Infrastructure Financing) loans to FKTP.",
+        key=("loan_ref",),
+        fields=(
+            Field("loan_ref", "text", "the bank's loan reference (natural key)", "SIF-2023-0001"),
+            _FACILITY,
+            Field("bank", "text", "lending bank", "Bank Mandiri"),
+            Field("start_period", description="first month of the loan", example="202301", **_PERIOD_PAST),
+            Field("amount", "money", "principal", "250000000", min=1),
+            Field("tenor_months", "int", "tenor in months", "24", min=1, max=120),
+            Field("rate_pct", "float", "annual interest rate %", "9.5", min=0, max=50),
+            Field("defaulted", "bool", "the loan defaulted", "false", required=False, default=False),
+            Field(
+                "default_period",
+                "period",
+                "month of default; empty unless defaulted",
+                "",
+                required=False,
+                not_future=True,
+            ),
+            Field(
+                "days_past_due", "int", "days past due now", "0", required=False, default=0, min=0, max=3650
+            ),
+        ),
+        rules=(
+            "`facility_code` must be an FKTP facility.",
+            "`defaulted` = true needs a `default_period`, which is not before `start_period`; "
+            "`default_period` stays empty when `defaulted` is false.",
+        ),
+        row_rules=checks.SIF_LOAN_RULES,
+        db_rules=(checks.fktp_only("facility_code"),),
+    ),
+]
+
+SPECS: dict[str, TableSpec] = {s.name: _with_database_limits(s) for s in _SPEC_LIST}
+TABLES: tuple[str, ...] = tuple(SPECS)
+
+
+def spec_for(table: str) -> TableSpec:
+    """The spec of ``table``; ValueError naming the importable tables for any other name."""
+    try:
+        return SPECS[table]
+    except KeyError:
+        raise ValueError(f"unknown import table {table!r}; expected one of {', '.join(TABLES)}") from None

@@ -1,0 +1,261 @@
+"""Writing a validated file: upsert by natural key (all rows or none), new families, audit row, hooks.
+
+:func:`write_rows` runs inside the import's transaction (so data, new families and the audit row land
+together, or nothing on a dry run); :func:`run_hooks` calls :data:`jkn_core.hooks.AFTER_IMPORT_HOOKS`
+after the commit with the branches the import touched. Validation is not here
+(:mod:`jkn_core.imports.validate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, update
+from sqlalchemy.engine import Connection
+
+from jkn_core import hooks
+from jkn_core.audit import audit
+from jkn_core.imports.lookup import existing_rows, lookup
+from jkn_core.imports.report import ImportReport
+from jkn_core.imports.validate import ParsedTable
+from jkn_core.schema import Base
+from jkn_core.scope import Scope
+
+logger = logging.getLogger(__name__)
+
+#: On PostgreSQL, an import writing at least this many rows runs ANALYZE on its table before the hooks.
+ANALYZE_AFTER_ROWS = 50_000
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) == float(b)
+    if isinstance(a, dt.datetime) and not isinstance(b, dt.datetime):
+        a = a.date()
+    return a == b
+
+
+def upsert(
+    conn: Connection, table: str, key: Sequence[str], columns: Sequence[str]
+) -> Callable[[list[dict]], None]:
+    """An upsert of rows (dicts) by natural key: INSERT ... ON CONFLICT (key) DO UPDATE."""
+    t = Base.metadata.tables[table]
+    dialect = conn.dialect.name
+    update_cols = [c for c in columns if c not in key]
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(t)
+        if update_cols:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(key), set_={c: stmt.excluded[c] for c in update_cols}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
+
+        def write(rows: list[dict]) -> None:
+            if rows:
+                conn.execute(stmt, rows)
+
+        return write
+
+    # other databases: the rows are already classified, so insert the new ones and update the rest
+    upd = (
+        update(t)
+        .where(*[t.c[k] == bindparam(f"k_{k}") for k in key])
+        .values({c: bindparam(f"v_{c}") for c in update_cols})
+    )
+
+    def write_generic(rows: list[dict]) -> None:  # pragma: no cover - only non SQLite/PostgreSQL
+        if not rows:
+            return
+        found = existing_rows(conn, table, key, [], [tuple(r[k] for k in key) for r in rows])
+        new = [r for r in rows if tuple(r[k] for k in key) not in found]
+        old = [r for r in rows if tuple(r[k] for k in key) in found]
+        if new:
+            conn.execute(t.insert(), new)
+        if old and update_cols:
+            conn.execute(
+                upd, [{**{f"k_{k}": r[k] for k in key}, **{f"v_{c}": r[c] for c in update_cols}} for r in old]
+            )
+
+    return write_generic
+
+
+def new_families(conn: Connection, parsed: ParsedTable) -> list[dict[str, Any]]:
+    """Families referenced by a participants file that do not exist yet, built from their rows.
+
+    The first row of a family in the file (its head) gives segment, kelas, regency_code,
+    branch_code, weight, auto_debit and head_birth_year (year of birth_date); registered_on is the
+    earliest registered_on of its rows; members is the number of its rows; arrears_before_months is 0.
+    Existing families are never changed by a participants import.
+    """
+    cols = parsed.values
+    ids = cols["family_id"]
+    existing = lookup(conn, "families", "id", set(ids))
+    fams: dict[int, dict[str, Any]] = {}
+    for i, fid in enumerate(ids):
+        if fid in existing:
+            continue
+        fam = fams.get(fid)
+        if fam is None:
+            fams[fid] = {
+                "id": fid,
+                "segment": cols["segment"][i],
+                "kelas": cols["kelas"][i],
+                "members": 1,
+                "regency_code": cols["regency_code"][i],
+                "branch_code": cols["branch_code"][i],
+                "registered_on": cols["registered_on"][i],
+                "auto_debit": bool(cols["auto_debit"][i]),
+                "head_birth_year": cols["birth_date"][i].year,
+                "arrears_before_months": 0,
+                "weight": cols["weight"][i],
+            }
+        else:
+            fam["members"] += 1
+            fam["registered_on"] = min(fam["registered_on"], cols["registered_on"][i])
+    return list(fams.values())
+
+
+def write_rows(
+    conn: Connection,
+    scope: Scope,
+    parsed: ParsedTable,
+    report: ImportReport,
+    dry_run: bool,
+    progress: Callable[[int, int], Any] | None,
+    chunk_rows: int,
+) -> set[str] | None:
+    """Upsert a problem-free file in the caller's transaction, counting inserted / updated / unchanged rows.
+
+    Creates the new families of a participants file first. Not on a dry run: writes nothing but counts.
+    Otherwise writes the audit row too and returns the branches touched (see :func:`touched_branches`).
+    """
+    spec, table, n = parsed.spec, parsed.spec.name, parsed.n
+    families = new_families(conn, parsed) if table == "participants" else []
+    report.families_created = len(families)
+    if families and not dry_run:
+        write_families = upsert(conn, "families", ("id",), list(families[0]))
+        for start in range(0, len(families), chunk_rows):
+            write_families(families[start : start + chunk_rows])
+
+    columns = spec.db_columns
+    key = spec.key
+    compare = [c for c in columns if c not in key]
+    write = upsert(conn, table, key, columns)
+    values = parsed.values
+    touched: set[Any] = set()  # what locates the changed rows' branches (see touched_branches)
+    if progress:
+        progress(0, n)
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        rows = [{c: values[c][i] for c in columns} for i in range(start, stop)]
+        keys = [tuple(r[k] for k in key) for r in rows]
+        existing = existing_rows(conn, table, key, compare, keys)
+        changed = []
+        for r, k in zip(rows, keys, strict=True):
+            old = existing.get(k)
+            if old is None:
+                report.inserted += 1
+                changed.append(r)
+            elif all(_same(r[c], o) for c, o in zip(compare, old, strict=True)):
+                report.unchanged += 1
+            else:
+                report.updated += 1
+                changed.append(r)
+        if not dry_run:
+            write(changed)
+            touched |= _touched(
+                table, compare, changed, [existing.get(tuple(r[k] for k in key)) for r in changed]
+            )
+        if progress:
+            progress(stop, n)
+    if dry_run:
+        return None
+    branches = touched_branches(conn, table, touched)
+    audit_import(conn, scope, report)  # in the same transaction: data and audit row land together
+    return branches
+
+
+def run_hooks(engine: Engine, report: ImportReport, branches: set[str] | None) -> None:
+    """After a committed import: fresh planner statistics for a big one, then every after-import hook.
+
+    A failing hook is logged and reported in ``report.warnings``; the import stays committed.
+    """
+    table = report.table
+    if engine.dialect.name == "postgresql" and report.inserted + report.updated >= ANALYZE_AFTER_ROWS:
+        # fresh planner statistics before the refresh hooks query the table (autovacuum may be minutes away)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"ANALYZE {table}")
+    for hook in list(hooks.AFTER_IMPORT_HOOKS):
+        try:
+            if _takes_branches(hook):
+                hook(engine, table, branches)
+            else:
+                hook(engine, table)
+        except Exception as exc:  # noqa: BLE001 - the import is committed; report, don't fail
+            logger.exception("after-import hook %r failed", hook)
+            report.warnings.append(f"refresh hook {getattr(hook, '__name__', hook)!s} failed: {exc}")
+
+
+def _touched(
+    table: str, compare: Sequence[str], changed: list[dict[str, Any]], old: list[tuple[Any, ...] | None]
+) -> set[Any]:
+    """What locates the branches of a chunk's changed rows (inserted or updated; ``old``: their previous
+    values of ``compare``, None for new rows): branch codes for participants and facilities (an updated
+    row's old branch too, should it have moved), family ids for contributions, facility codes for
+    facility_months; nothing for the other tables."""
+    if table in ("participants", "facilities"):
+        i = list(compare).index("branch_code")
+        return {r["branch_code"] for r in changed} | {o[i] for o in old if o is not None}
+    if table == "contributions":
+        return {r["family_id"] for r in changed}
+    if table == "facility_months":
+        return {r["facility_code"] for r in changed}
+    return set()
+
+
+def touched_branches(conn: Connection, table: str, touched: set[Any]) -> set[str] | None:
+    """Branch codes whose rows an import changed, for the refresh hooks; None for tables without a branch.
+
+    contributions: the families' branch; facility_months: the facilities' branch.
+    """
+    if table in ("participants", "facilities"):
+        return set(touched)
+    if table == "contributions":
+        return {b for (b,) in lookup(conn, "families", "id", touched, ("branch_code",)).values()}
+    if table == "facility_months":
+        return {b for (b,) in lookup(conn, "facilities", "code", touched, ("branch_code",)).values()}
+    return None
+
+
+def _takes_branches(hook: Callable[..., Any]) -> bool:
+    """True when ``hook`` accepts ``(engine, table, branches)``; older hooks take ``(engine, table)``."""
+    try:
+        inspect.signature(hook).bind(None, None, None)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def audit_import(conn: Connection, scope: Scope, report: ImportReport) -> None:
+    """One ``audit_log`` row (action ``import``) inside the import's transaction."""
+    detail = {
+        "table": report.table,
+        "file": report.filename,
+        "rows": report.rows_in_file,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "families_created": report.families_created,
+    }
+    audit(conn, scope, "import", detail)
