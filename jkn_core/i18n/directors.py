@@ -65,9 +65,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "arr_rehab": ("Kelayakan program REHAB (PBPU/BP, 4–24 bulan)", "Rehab-eligible pool (PBPU/BP, 4–24 months)"),
     "arr_rehab_people": ("Peserta layak REHAB", "Rehab-eligible participants"),
     "arr_rehab_rp": ("Tunggakan layak REHAB", "Rehab-eligible arrears"),
-    "arr_penalty": ("Estimasi denda rawat inap 5 % setelah reaktivasi", "Estimated 5 % inpatient penalty after reactivation"),
-    "arr_penalty_total": ("Eksposur denda (estimasi)", "Penalty exposure (estimate)"),
-    "arr_penalty_note": ("Perpres 64/2020: denda 5 % × bulan menunggak (maks. 12) × biaya rawat inap, maks. "
+    "arr_penalty": ("Estimasi denda pelayanan 5 % (rawat inap) setelah reaktivasi", "Estimated 5 % service penalty (denda pelayanan, inpatient) after reactivation"),
+    "arr_penalty_total": ("Eksposur denda pelayanan (estimasi)", "Penalty exposure (estimate)"),
+    "arr_penalty_note": ("Perpres 64/2020: denda pelayanan 5 % × bulan menunggak (maks. 12) × biaya rawat inap, maks. "
                          "Rp 30 juta, untuk rawat inap dalam 45 hari setelah aktif kembali. Biaya rata-rata rawat "
                          "inap {cost}; peluang rawat inap {rate} per 1.000 jiwa per bulan (data care_events 12 bulan).",
                          "Perpres 64/2020: penalty 5 % × months in arrears (max 12) × inpatient cost, max Rp 30 "

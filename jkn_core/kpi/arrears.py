@@ -145,7 +145,11 @@ def rehab_pool(engine: Engine, scope: Scope, period: int | None = None, filters:
 def inpatient_stats(engine: Engine, scope: Scope, period: int | None = None,
                     filters: Filters = NATION) -> dict[str, float]:
     """Average inpatient cost (Rp per stay) and inpatient stays per person-month, from
-    ``care_events`` of the :data:`INPATIENT_COST_MONTHS` months up to ``period`` (weighted)."""
+    ``care_events`` of the :data:`INPATIENT_COST_MONTHS` months up to ``period`` (weighted).
+
+    The rate's denominator is the people of the self-paying (PBPU/BP) families: the population whose care
+    events the database holds and who can fall into arrears (dividing by every segment's people made the
+    rate, and the denda pelayanan exposure built on it, about 6 times too low)."""
     period, _ = period_or_latest(engine, period)
     start = months.shift(period, -(INPATIENT_COST_MONTHS - 1))
     q = (select(func.sum(Family.weight).label("stays"), func.sum(CareEvent.cost * Family.weight).label("cost"))
@@ -155,7 +159,7 @@ def inpatient_stats(engine: Engine, scope: Scope, period: int | None = None,
                 scope.clause(Branch.region_code, Branch.code),
                 filters.clause(Branch.region_code, Branch.code, Family.regency_code)))
     pq = (select(func.sum(Family.members * Family.weight)).join(Branch, Branch.code == Family.branch_code)
-          .where(scope.clause(Branch.region_code, Branch.code),
+          .where(Family.segment.in_(SELF_PAYING_SEGMENTS), scope.clause(Branch.region_code, Branch.code),
                  filters.clause(Branch.region_code, Branch.code, Family.regency_code)))
     with engine.connect() as conn:
         row = conn.execute(q).mappings().one()

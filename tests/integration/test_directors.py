@@ -92,7 +92,11 @@ def test_penalty_exposure_matches_pandas(world, frames) -> None:
     avg_cost = (inp["cost"] * w).sum() / w.sum()
     assert pen.attrs["avg_inpatient_cost"] == pytest.approx(avg_cost)
     g = _arrears_months(fr, period, NATIONAL)
-    rate = w.sum() / ((fam["members"] * fam["weight"]).sum() * 12)
+    self_paying = fam[fam["segment"].isin(["PBPU", "BP"])]  # the people whose care events are recorded
+    rate = w.sum() / ((self_paying["members"] * self_paying["weight"]).sum() * 12)
+    # the generator's inpatient rate is 0.0045 stays per person-month: the measured rate must be near it
+    assert pen.attrs["rate_per_person_month"] == pytest.approx(rate)
+    assert 0.003 < rate < 0.006
     expected = sum(p * rate * 1.5 * min(0.05 * min(m, 12) * avg_cost, 30_000_000)
                    for m, p in g.groupby("months")["people"].sum().items())
     assert float(pen["exposure_rp"].iloc[-1]) == pytest.approx(expected, rel=1e-6)
