@@ -1,6 +1,9 @@
 """``python -m bench --scale small|default|branch``: build a world, measure every step, print a table and
 write ``bench/results/<scale>.json``. See BENCHMARKS.md for what each figure means.
 
+``python -m bench load --sessions 10,25,50``: concurrent sign-ins to the overview against a running
+Streamlit server (:mod:`bench.load`, its own options: ``python -m bench load --help``).
+
 Scales
 - ``small``: the test world (provinces 16, 31, 32, 36, 51 at scale "small"), SQLite and PostgreSQL;
 - ``default``: the demo Indonesia at scale "default", SQLite and PostgreSQL;
@@ -73,6 +76,11 @@ def _cpu_model() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["load"]:
+        from bench import load
+
+        return load.main(args[1:])
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=sorted(SCALES), default="default")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from jkn_core import config
@@ -55,13 +55,30 @@ def drop_schema(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
 
 
+#: ``meta`` key written by ``python -m jkn_core init`` (value: the UTC time of the init).
+INITIALISED_KEY = "initialised"
+
+
 def is_populated(engine: Engine) -> bool:
-    """True when the schema exists and holds participants."""
-    try:
-        with engine.connect() as conn:
-            return bool(conn.execute(select(func.count()).select_from(Participant.__table__)).scalar())
-    except Exception:
-        return False
+    """True when the database is in use: it holds participants, or ``init`` has set it up.
+
+    False for a missing schema or an empty one, which is what the dashboard's first start reads as
+    "build the demo here". A database made by ``python -m jkn_core init`` holds no participants until
+    the first import but is marked in ``meta`` (:data:`INITIALISED_KEY`), so it is never overwritten
+    by the demo.
+
+    Only a missing table reads as "not populated"; any other database error (a server outage, a lock
+    time-out) is raised, never taken as an empty database that the demo may replace.
+    """
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        if Meta.__tablename__ in tables and conn.execute(
+            select(Meta.value).where(Meta.key == INITIALISED_KEY)
+        ).first() is not None:
+            return True
+        return Participant.__tablename__ in tables and (
+            conn.execute(select(Participant.id).limit(1)).first() is not None
+        )
 
 
 def set_meta(conn: Connection, values: dict[str, Any]) -> None:

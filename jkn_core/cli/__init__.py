@@ -1,4 +1,4 @@
-"""``python -m jkn_core``: build the demo, inspect the database, manage users, import, train, score.
+"""``python -m jkn_core``: set up a real database, build the demo, inspect it, manage users, import, train, score.
 
 Each command group lives in its own module exposing ``add_commands(subparsers)`` (listed in
 :data:`COMMAND_MODULES`); the handler of a command is stored as ``func`` and returns the exit code.
@@ -11,10 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from jkn_core.cli import demo, imports, models, users
+from jkn_core.cli import demo, imports, init, models, users
 
 #: Modules contributing commands, in --help order (each has ``add_commands(subparsers)``).
 COMMAND_MODULES = (
+    init,  # init
     demo,  # demo, summary
     users,  # users
     imports,  # import
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m jkn_core`` parser with every command group's sub-commands."""
     parser = argparse.ArgumentParser(
         prog="python -m jkn_core",
-        description="JKN decision dashboard: demo data, summaries, users, imports and models.",
+        description="JKN decision dashboard: set-up, demo data, summaries, users, imports and models.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
