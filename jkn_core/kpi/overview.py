@@ -107,6 +107,8 @@ def overview_cards(engine: Engine, scope: Scope, period: int | None = None,
 def summary(engine: Engine, scope: Scope, period: int | None = None, filters: Filters = NATION) -> dict[str, float | int]:
     """What the database holds for the scope: the numbers of ``python -m jkn_core summary``."""
     ps = periods(engine)
+    if not ps and period is None:
+        raise LookupError("the database holds no monthly data yet")
     period = period or ps[-1]
     cov_df = coverage(engine, scope, "nation", period, filters)
     cap_df = capacity(engine, scope, "nation", period, filters)
