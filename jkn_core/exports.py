@@ -2,16 +2,22 @@
 
 :func:`export_table` is the one entry point pages use: it refuses participant-level frames to roles
 that may not see participants, masks NIK and names for roles that may not see identities, writes an
-``export`` row to the audit log, and returns the file's bytes (CSV or Excel).
+``export`` row to the audit log, and returns the file's bytes (CSV or Excel). Streamlit's own table
+download is switched off (``client.disableDataExport`` in ``.streamlit/config.toml``), so this is the
+only door.
 
 Both writers neutralise spreadsheet formulas in text cells (a value such as ``=HYPERLINK(...)``
-arriving through an import must not become a live formula in someone's Excel): CSV text cells that
-start with ``= + - @`` or a tab/CR get a leading apostrophe, and so do Excel text cells starting
-with ``=``. CSV is UTF-8 with a byte-order mark so that Excel opens it with the right encoding.
+arriving through an import must not become a live formula in someone's spreadsheet): a text cell
+that starts (after spaces) with ``= + - @``, a tab or a CR gets a leading apostrophe, as OWASP
+recommends. Numbers stay numbers (``-1`` is a number, not text). The CSV quotes every field that
+holds a comma, a semicolon, a quote or a line break, so the file splits the same way in a
+spreadsheet whose list separator is ``;`` (the Indonesian default) as in one that uses ``,``. CSV is
+UTF-8 with a byte-order mark so that Excel opens it with the right encoding.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from typing import Any
@@ -24,12 +30,14 @@ from jkn_core.scope import Scope, ScopeError
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FORMULA_PREFIXES",
     "IDENTITY_COLUMNS",
     "MIME_TYPES",
     "may_export",
     "export_table",
     "mask_name",
     "mask_nik",
+    "neutralise_formula",
     "to_csv_bytes",
     "to_excel_bytes",
 ]
@@ -42,8 +50,10 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _EXCEL_MAX_ROWS = 1_048_575  # plus the header row
-_CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_XLSX_FORMULA_PREFIXES = ("=",)
+#: A text cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A CSV field holding one of these is quoted (``;`` for spreadsheets whose list separator is ``;``).
+_CSV_QUOTE_CHARS = frozenset(',;"\r\n')
 
 
 # --- masking --------------------------------------------------------------------------------------
@@ -87,26 +97,52 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _is_text(series: pd.Series) -> bool:
-    return pd.api.types.is_object_dtype(series.dtype) or isinstance(series.dtype, pd.StringDtype)
+    dtype = series.dtype
+    return (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+            or isinstance(dtype, pd.CategoricalDtype))
 
 
-def _neutralise(df: pd.DataFrame, prefixes: tuple[str, ...]) -> pd.DataFrame:
-    def fix(v: Any) -> Any:
-        return "'" + v if isinstance(v, str) and v.startswith(prefixes) else v
+def neutralise_formula(value: Any) -> Any:
+    """``value`` with a leading apostrophe when it is text a spreadsheet would read as a formula.
 
+    Text starting (after spaces) with ``= + - @``, a tab or a CR becomes ``'`` + text; anything else,
+    numbers included (``-1`` stays the number ``-1``), is returned unchanged.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _neutralise(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    out.columns = [fix(c) for c in out.columns]
+    out.columns = [neutralise_formula(c) for c in out.columns]
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
         if _is_text(col):
-            out.isetitem(i, col.map(fix).astype(object))
+            out.isetitem(i, col.astype(object).map(neutralise_formula).astype(object))
     return out
 
 
+def _csv_field(text: str) -> str:
+    if _CSV_QUOTE_CHARS.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, no index column, formulas neutralised)."""
-    frame = _neutralise(_flat(df), _CSV_FORMULA_PREFIXES)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV (UTF-8 with BOM, no index column, formulas neutralised, separators always quoted).
+
+    pandas formats the values (dates, floats, missing values); every field that holds ``,``, ``;``,
+    a quote or a line break is then quoted, so the file reads the same with either list separator.
+    """
+    frame = _neutralise(_flat(df))
+    formatted = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)  # exact fields
+    out = io.StringIO()
+    for row in csv.reader(io.StringIO(formatted, newline="")):
+        # a lone empty field is written "" so the line is not mistaken for a blank one
+        out.write(",".join(_csv_field(field) for field in row) if row != [""] else '""')
+        out.write("\r\n")
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _sheet_name(name: str) -> str:
@@ -116,7 +152,7 @@ def _sheet_name(name: str) -> str:
 
 def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "data") -> bytes:
     """An .xlsx workbook (openpyxl) with one sheet, header frozen, formulas neutralised."""
-    frame = _neutralise(_flat(df), _XLSX_FORMULA_PREFIXES)
+    frame = _neutralise(_flat(df))
     if len(frame) > _EXCEL_MAX_ROWS:
         raise ValueError(f"{len(frame):,} rows do not fit in one Excel sheet; export CSV instead")
     for i in range(frame.shape[1]):  # Excel has no time zones: store UTC wall time

@@ -8,6 +8,7 @@ import streamlit as st
 
 from jkn_core import kpi
 from jkn_core.kpi import Filters
+from jkn_core.text import chart_label
 from pages.common import (
     download_buttons,
     lang,
@@ -52,7 +53,7 @@ left, right = st.columns(2)
 by_branch = view.query(kpi.collectability, filters=Filters(f.region, f.branch, None), by="branch",
                        period_from=period, period_to=period)
 b = by_branch.sort_values("collectability_pct").head(25)
-fig = go.Figure(go.Bar(y=b["branch_name"], x=b["collectability_pct"], orientation="h", marker_color="#0d9488",
+fig = go.Figure(go.Bar(y=b["branch_name"].map(chart_label), x=b["collectability_pct"], orientation="h", marker_color="#0d9488",
                        hovertemplate="%{y}<br>%{x:.2f} %<extra></extra>"))
 if tgt is not None:
     fig.add_vline(x=tgt, line_dash="dash", line_color="#b91c1c")

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import kpi, rules
+from jkn_core.text import chart_label
 from pages.common import (
     download_buttons,
     lang,
@@ -36,7 +37,7 @@ level = view.child_level()
 units = view.query(kpi.capacity, level=level, period=period)
 units = units.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 u = units.sort_values("participants_per_doctor", ascending=False).head(30)
-fig = go.Figure(go.Bar(x=u[f"{level}_name"], y=u["participants_per_doctor"],
+fig = go.Figure(go.Bar(x=u[f"{level}_name"].map(chart_label), y=u["participants_per_doctor"],
                        marker_color=["#dc2626" if v > NORM else "#16a34a" for v in u["participants_per_doctor"]],
                        hovertemplate="%{x}<br>%{y:,.0f}<extra></extra>"))
 fig.add_hline(y=NORM, line_dash="dash", line_color="#b91c1c", annotation_text=t("cap_norm"))
@@ -64,7 +65,7 @@ fig = go.Figure()
 for col, key, colour in (("contact_ok_pct", "cap_kbk_contact", "#2563eb"), ("rrns_ok_pct", "cap_kbk_rrns", "#16a34a"),
                          ("rppt_ok_pct", "cap_kbk_rppt", "#f59e0b")):
     k = kbk.head(30)
-    fig.add_trace(go.Bar(x=k[f"{level}_name"], y=k[col], name=t(key), marker_color=colour))
+    fig.add_trace(go.Bar(x=k[f"{level}_name"].map(chart_label), y=k[col], name=t(key), marker_color=colour))
 fig.update_layout(title=t("cap_kbk").format(unit=t(f"unit_{level}")), yaxis_title=t("cap_kbk_axis"), barmode="group",
                   height=360, margin={"t": 50}, separators=SEP, legend={"orientation": "h", "y": -0.3})
 st.plotly_chart(fig, width="stretch", key="cap_kbk_chart")

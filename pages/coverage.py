@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import indonesia_map, kpi
+from jkn_core.text import chart_label
 from pages.common import (
     download_buttons,
     lang,
@@ -50,7 +51,7 @@ units = view.query(kpi.coverage, level=level, period=period)
 units = units.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 left, right = st.columns(2)
 gap = units.sort_values("uninsured", ascending=False).head(20)
-fig = go.Figure(go.Bar(y=gap[f"{level}_name"], x=gap["uninsured"], orientation="h", marker_color="#f59e0b",
+fig = go.Figure(go.Bar(y=gap[f"{level}_name"].map(chart_label), x=gap["uninsured"], orientation="h", marker_color="#f59e0b",
                        hovertemplate="%{y}<br>%{x:,.0f} " + t("people_unit") + "<extra></extra>"))
 fig.update_layout(title=t("cov_gap_title").format(unit=t(f"unit_{level}")), xaxis_title=t("cov_gap_axis"),
                   yaxis={"autorange": "reversed"}, height=460, margin={"t": 50, "l": 10}, separators=SEP)

@@ -20,6 +20,7 @@ from jkn_core import kpi
 from jkn_core.audit import audit
 from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
+from jkn_core.text import plain
 from pages.common import (
     engine,
     lang,
@@ -80,7 +81,7 @@ class DirectorsView:
         return kpi.target_for_view(engine(), kpi_name, self.period, self.scope, self.filters)
 
     def label(self) -> str:
-        """The view in words: the scope, then the region › branch › regency chosen."""
+        """The view in words: the scope, then the region › branch › regency chosen (plain text)."""
         f, hier = self.filters, self.hier
         parts = [t("nation") if self.scope.region_code is None else self.scope.describe()]
         for code_col, name_col, code in (("region_code", "region_name", f.region), ("branch_code", "branch_name", f.branch),
@@ -126,7 +127,7 @@ def directors_header(page: str) -> DirectorsView:
     held = cached(kpi.periods, db_url)
     period, filters = _pickers(hier, held)
     view = DirectorsView(page, scope, db_url, period, filters, hier, held)
-    st.caption(f"{view.label()} · {period_label(period)} · {t('dir_link_hint')}")
+    st.caption(f"{plain(view.label())} · {period_label(period)} · {t('dir_link_hint')}")  # names are data
     return view
 
 

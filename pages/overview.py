@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import kpi
+from jkn_core.text import chart_label
 from pages.common import (
     download_buttons,
     lang,
@@ -51,7 +52,7 @@ cap = view.query(kpi.capacity, level=level, period=period)
 units = cov[["code", "unit", "population", "participants", "coverage_pct", "active_pct", "uninsured"]].merge(
     cap[["code", "fktp", "fkrtl", "participants_per_doctor"]], on="code", how="left")
 st.subheader(t(f"unit_{level}").capitalize())
-fig = go.Figure(go.Bar(x=units["unit"], y=units["coverage_pct"], name=t("coverage"),
+fig = go.Figure(go.Bar(x=units["unit"].map(chart_label), y=units["coverage_pct"], name=t("coverage"),
                        marker_color="#2563eb", hovertemplate="%{x}<br>%{y:.2f} %<extra></extra>"))
 tgt = view.target("coverage_pct")
 if tgt is not None:

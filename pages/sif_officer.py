@@ -7,6 +7,7 @@ import streamlit as st
 from jkn_core import sif
 from jkn_core.sif import memo
 from jkn_core.sif import policy as credit
+from jkn_core.text import plain
 from pages.common import engine, lang, number, pct, period_label, require, rupiah, synthetic_banner, t
 
 scope = require("sif_officer")
@@ -33,10 +34,11 @@ if prof is None:
 facts = sif.facts_of(prof)
 
 # --- BPJS-confirmed facts -----------------------------------------------------------------------------
-st.subheader(f"{prof['facility_name']} — {t('sif_bpjs_facts')} ({t('sif_as_of')} {period_label(int(prof['as_of']))})")
+# facility, branch names and dates are data: escaped, never Markdown
+st.subheader(f"{plain(prof['facility_name'])} — {t('sif_bpjs_facts')} ({t('sif_as_of')} {period_label(int(prof['as_of']))})")
 type_label = t("type_" + str(prof["type"]))
-st.markdown(f"**{t('sif_type')}:** {type_label} · **{t('branch')}:** {prof['branch_name']} · "
-            f"**{t('sif_contract')}:** {prof['contract_start']} – {prof['contract_end']} · "
+st.markdown(f"**{t('sif_type')}:** {type_label} · **{t('branch')}:** {plain(prof['branch_name'])} · "
+            f"**{t('sif_contract')}:** {plain(prof['contract_start'])} – {plain(prof['contract_end'])} · "
             f"**{t('sif_renewals')}:** {number(prof['renewals'])}")
 c = st.columns(5)
 c[0].metric(t("sif_months_remaining"), number(prof["contract_months_remaining"]))

