@@ -139,6 +139,25 @@ def read_card(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+#: Card entries a ``model_trained`` audit row carries (a summary, never the whole card).
+SUMMARY_KEYS = ("champion", "roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate", "n_train",
+                "n_test", "data_from", "data_to", "trained_at")
+
+
+def training_summary(card: dict[str, Any], version: str | None = None,
+                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The detail of a ``model_trained`` audit row: model, version, folder and the card's key metrics
+    (rounded to 4 decimals), plus ``extra`` entries."""
+    out: dict[str, Any] = {"model": card.get("model"), "version": version or card.get("model_version"),
+                           "folder": str(model_dir(str(card.get("model"))))}
+    for key in SUMMARY_KEYS:
+        value = card.get(key)
+        out[key] = round(float(value), 4) if isinstance(value, (float, np.floating)) else value
+    for key, value in (extra or {}).items():
+        out[key] = round(float(value), 4) if isinstance(value, (float, np.floating)) else value
+    return out
+
+
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second (a card's ``trained_at``)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

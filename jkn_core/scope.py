@@ -4,16 +4,21 @@ Roles follow the BPJS hierarchy:
 - ``direksi``: the whole nation, aggregates only;
 - ``deputi_wilayah``: their Kedeputian Wilayah (region), aggregates only;
 - ``kantor_cabang``: their branch, aggregates and the participant work queue;
-- ``bank_officer``: facility pages and SIF for their bank's region, never participant-level data;
+- ``bank_officer``: facility pages and SIF for their bank's region, never participant-level data, and
+  never another bank's rows (applications, booked loans: :meth:`Scope.bank_clause`);
 - ``admin``: everything (users, imports, targets, models).
+
+Command-line actions run as :meth:`Scope.cli` (admin rights, named after the operating-system user);
+batch jobs without a person behind them as :meth:`Scope.system`.
 """
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, false, select, true
 
 from jkn_core.schema import ROLES, Branch
 
@@ -51,6 +56,20 @@ class Scope:
         """Batch jobs and CLIs run with admin rights."""
         return cls(role="admin", username="system")
 
+    @classmethod
+    def cli(cls) -> Scope:
+        """``python -m jkn_core`` commands: admin rights, audited as ``cli:<operating-system user>``.
+
+        The OS user comes from :func:`getpass.getuser` (``LOGNAME``, ``USER``, ... or the password
+        database); when none can be found the name is ``cli:unknown``.
+        """
+        try:
+            who = getpass.getuser()
+        except Exception:  # no environment variable and no passwd entry (OSError / KeyError)
+            who = ""
+        who = "".join(ch for ch in str(who or "").strip() if ch.isprintable()) or "unknown"
+        return cls(role="admin", username=f"cli:{who}"[:64])
+
     # --- rights ---------------------------------------------------------------------------------
     @property
     def sees_participants(self) -> bool:
@@ -73,6 +92,11 @@ class Scope:
     @property
     def sees_sif(self) -> bool:
         return self.role in ("bank_officer", "admin", "direksi", "deputi_wilayah")
+
+    @property
+    def bank_bound(self) -> bool:
+        """A bank officer sees only their own bank's rows (applications, booked loans)."""
+        return self.role == "bank_officer"
 
     def describe(self) -> str:
         if self.branch_code:
@@ -101,6 +125,19 @@ class Scope:
             else:  # only a branch column: keep the branches of the user's region
                 conds.append(branch_col.in_(select(Branch.code).where(Branch.region_code == self.region_code)))
         return and_(*conds) if conds else true()
+
+    def bank_clause(self, bank_col: Any) -> ColumnElement[bool]:
+        """WHERE clause limiting rows that belong to a bank (loans, applications) to this scope's bank.
+
+        ``bank_col`` is the bank of each row (a column or a scalar subquery). A bank officer sees their
+        own bank's rows only, and nothing when their user row names no bank; every other role sees all
+        banks (their region or branch is still applied by :meth:`clause`).
+        """
+        if not self.bank_bound:
+            return true()
+        if not self.bank:
+            return false()
+        return bank_col == self.bank
 
     def require(self, right: str) -> None:
         """Raise ScopeError unless the scope has the named right (e.g. ``"sees_participants"``)."""

@@ -1,12 +1,17 @@
-"""Delinquency model card: held-out metrics vs the oracle, calibration curve, importance, breakdowns."""
+"""Delinquency model card: held-out metrics vs the oracle, calibration curve, importance, breakdowns.
+
+The per-branch table comes from ``delinquency.branch_metrics``: the user's own branch (or region) and the
+national figure only.
+"""
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import modeling
+from jkn_core.collection import model as delinquency
 from jkn_core.collection.model import MODEL_NAME
-from pages.common import download_buttons, lang, number, require, synthetic_banner, t
+from pages.common import download_buttons, engine, lang, number, require, synthetic_banner, t
 
 scope = require("model_delinquency")
 st.title(t("page_model_delinquency"))
@@ -64,10 +69,8 @@ seg = pd.DataFrame(card.get("by_segment", []))
 st.dataframe(seg, hide_index=True, key="md_by_segment")
 
 st.subheader(t("md_by_branch"))
-by_branch = pd.DataFrame(card.get("by_branch", []))
-if scope.branch_code and not by_branch.empty:
-    by_branch = by_branch.assign(mine=by_branch["branch_code"] == scope.branch_code).sort_values(
-        "mine", ascending=False).drop(columns="mine")
+by_branch = delinquency.branch_metrics(engine(), scope, card)
+by_branch["level"] = by_branch["level"].map({"national": t("nation"), "branch": t("branch")})
 st.dataframe(by_branch, hide_index=True, key="md_by_branch")
 download_buttons(by_branch, "metrik_model_per_cabang", "md_branch")
 

@@ -1,4 +1,7 @@
-"""``python -m jkn_core demo`` (build the synthetic world) and ``summary`` (what the database holds)."""
+"""``python -m jkn_core demo`` (build the synthetic world) and ``summary`` (what the database holds).
+
+Building the demo is audited as ``demo_built`` under :meth:`Scope.cli` (the operating-system user).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 import sys
 
 from jkn_core import config, kpi
+from jkn_core.audit import audit
 from jkn_core.db import get_engine
 from jkn_core.demo import generator
 from jkn_core.scope import Scope
@@ -24,6 +28,9 @@ def _demo(args: argparse.Namespace) -> int:
     provinces = tuple(p.strip() for p in args.provinces.split(",")) if args.provinces else None
     result = generator.generate(engine, scale=args.scale, seed=args.seed, end_period=args.end,
                                 months=args.months, provinces=provinces, progress=_progress_printer)
+    audit(engine, Scope.cli(), "demo_built", {"scale": args.scale, "seed": args.seed, "end_period": args.end,
+                                             "months": args.months, "provinces": list(provinces or []),
+                                             "counts": result.get("counts", {})})
     print(f"demo world built in {result['seconds']} s: " + ", ".join(
         f"{k} {v:,}" for k, v in result["counts"].items()))
     return 0

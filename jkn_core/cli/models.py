@@ -1,8 +1,9 @@
 """``python -m jkn_core train MODEL`` and ``python -m jkn_core score MODEL``.
 
-MODEL is a key of :data:`MODELS`, whose module exposes ``train(engine, log) -> dict`` (the model card)
-and ``score(engine, log) -> int`` (rows scored and written to ``model_scores``). The models themselves
-live in those modules, not here.
+MODEL is a key of :data:`MODELS`, whose module exposes ``train(engine, log, scope=...) -> dict`` (the
+model card) and ``score(engine, log, scope=...) -> int`` (rows scored and written to ``model_scores``); both
+write their audit row (``model_trained`` / ``score_run``) under :meth:`Scope.cli`, the operating-system
+user. The models themselves live in those modules, not here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import ModuleType
 from jkn_core import sif
 from jkn_core.collection import model as delinquency
 from jkn_core.db import get_engine
+from jkn_core.scope import Scope
 
 #: model name -> the module that trains and scores it.
 MODELS: dict[str, ModuleType] = {"delinquency": delinquency, "sif": sif}
@@ -27,13 +29,13 @@ def _log(msg: str) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    card = MODELS[args.model].train(get_engine(), log=_log)
+    card = MODELS[args.model].train(get_engine(), log=_log, scope=Scope.cli())
     print(json.dumps(card, indent=2, default=str))
     return 0
 
 
 def _score(args: argparse.Namespace) -> int:
-    n = MODELS[args.model].score(get_engine(), log=_log)
+    n = MODELS[args.model].score(get_engine(), log=_log, scope=Scope.cli())
     print(f"scored {n} rows with {args.model}")
     return 0
 

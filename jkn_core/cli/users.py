@@ -1,4 +1,7 @@
-"""``python -m jkn_core users add|list|deactivate|activate``: manage dashboard users."""
+"""``python -m jkn_core users add|list|deactivate|activate``: manage dashboard users.
+
+Changes are audited under :meth:`Scope.cli` (``cli:<operating-system user>``), so the log says who ran them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sys
 from sqlalchemy import Engine
 
 from jkn_core import access
+from jkn_core.scope import Scope
 
 
 def _err(msg: str) -> None:
@@ -55,7 +59,7 @@ def _cli_add(args: argparse.Namespace) -> int:
             region_code=args.region,
             branch_code=args.branch,
             bank=args.bank,
-            actor="cli",
+            actor=Scope.cli(),
             replace=args.replace,
         )
     except ValueError as exc:
@@ -76,7 +80,7 @@ def _cli_list(args: argparse.Namespace) -> int:
 
 def _cli_set_active(args: argparse.Namespace) -> int:
     try:
-        access.set_user_active(_engine(), args.username, args.active, actor="cli")
+        access.set_user_active(_engine(), args.username, args.active, actor=Scope.cli())
     except ValueError as exc:
         _err(str(exc))
         return 2

@@ -19,6 +19,11 @@ to its training median ("occlusion"). For the logistic model this is exactly coe
 distance from the median; for the boosted model it is a documented approximation (interactions are
 attributed to each feature as if the others stayed fixed). The three largest risk-raising contributions
 become plain-word reasons.
+
+Audit: :func:`train` writes ``model_trained`` (model, version, metrics summary) and :func:`score` writes
+``score_run`` (model, rows, month, version) under the caller's scope. The per-branch metrics of the card
+are read through :func:`branch_metrics`, which keeps a user to their own branch or region plus the
+national figure.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, select
 
 from jkn_core import modeling
+from jkn_core.audit import audit
 from jkn_core.collection import features
 from jkn_core.db import bulk_insert
-from jkn_core.schema import ModelScore, TruthFamily
+from jkn_core.schema import Branch, ModelScore, TruthFamily
+from jkn_core.scope import Scope
 
 MODEL_NAME = "delinquency"
 TEST_MONTHS = 6
@@ -115,8 +122,10 @@ def _segment_metrics(frame: pd.DataFrame, p: np.ndarray, by: str) -> list[dict[s
 
 # --- training -------------------------------------------------------------------------------------
 def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
-          progress: Progress | None = None) -> dict[str, Any]:
-    """Train, compare, calibrate, evaluate and save the champion; returns the model card."""
+          progress: Progress | None = None, scope: Scope | None = None) -> dict[str, Any]:
+    """Train, compare, calibrate, evaluate and save the champion; returns the model card.
+
+    Audited as ``model_trained`` under ``scope`` (default: the system scope)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
     from sklearn.inspection import permutation_importance
@@ -197,6 +206,8 @@ def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
         (folder / "model.skops").read_bytes()).hexdigest()[:8]
     card["model_version"] = version
     modeling.save_model(MODEL_NAME, model, card)
+    audit(engine, scope or Scope.system(), "model_trained",
+          modeling.training_summary(card, version, {"seed": seed, "auc_gap_to_oracle": card["auc_gap_to_oracle"]}))
     if card["oracle_roc_auc"] is None:
         log(f"held-out ROC AUC {card['roc_auc']:.4f}; oracle unavailable (no generator truth in this "
             f"database); ECE {card['ece']:.4f}; Brier {card['brier']:.4f}; PR AUC {card['pr_auc']:.4f}")
@@ -223,8 +234,11 @@ def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(_X(frame))[:, 1]
 
 
-def score(engine: Engine, log: Log = _noop, progress: Progress | None = None) -> int:
-    """Score every self-paying family for the month after the ledger; replace the rows in model_scores."""
+def score(engine: Engine, log: Log = _noop, progress: Progress | None = None, scope: Scope | None = None) -> int:
+    """Score every self-paying family for the month after the ledger; replace the rows in model_scores.
+
+    Audited as ``score_run`` (model, rows, month, version) under ``scope`` (default: the system scope), in
+    the transaction that writes the scores."""
     model, card = load()
     month = features.scoring_month(engine)
     frame = features.build(engine, [month], progress=progress)
@@ -237,6 +251,8 @@ def score(engine: Engine, log: Log = _noop, progress: Progress | None = None) ->
         conn.execute(delete(ModelScore).where(ModelScore.model == MODEL_NAME))
         n = bulk_insert(conn, "model_scores", ["model", "entity_id", "period", "score", "model_version",
                                                "scored_at"], rows)
+        audit(conn, scope or Scope.system(), "score_run", {"model": MODEL_NAME, "rows": int(n),
+                                                           "period": int(month), "version": version})
     log(f"scored {n:,} families for {month} with {version}")
     return n
 
@@ -248,11 +264,46 @@ def scores_present(engine: Engine) -> bool:
                                  .where(ModelScore.model == MODEL_NAME)).scalar())
 
 
-def ensure_scores(engine: Engine, progress: Progress | None = None) -> int:
-    """Score with the shipped champion when this database holds no delinquency scores yet."""
+def ensure_scores(engine: Engine, progress: Progress | None = None, scope: Scope | None = None) -> int:
+    """Score with the shipped champion when this database holds no delinquency scores yet (audited as a
+    ``score_run`` of ``scope``, default the system scope)."""
     if scores_present(engine):
         return 0
-    return score(engine, progress=progress)
+    return score(engine, progress=progress, scope=scope)
+
+
+# --- per-branch metrics in scope ------------------------------------------------------------------
+#: Columns of :func:`branch_metrics` (``level`` is "national" or "branch").
+BRANCH_METRIC_COLUMNS = ("level", "branch_code", "n", "observed", "predicted", "roc_auc", "oracle_roc_auc")
+
+
+def national_metrics(card: dict[str, Any]) -> dict[str, Any]:
+    """The card's held-out figures for the whole test set, in the shape of a ``by_branch`` row."""
+    cal = card.get("calibration") or []
+    n_cal = sum(int(r.get("n", 0)) for r in cal)
+    predicted = (sum(float(r["predicted"]) * int(r.get("n", 0)) for r in cal) / n_cal) if n_cal else None
+    return {"level": "national", "branch_code": None, "n": card.get("n_test"), "observed": card.get("base_rate"),
+            "predicted": predicted, "roc_auc": card.get("roc_auc"), "oracle_roc_auc": card.get("oracle_roc_auc")}
+
+
+def branch_metrics(engine: Engine, scope: Scope, card: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Held-out metrics per branch that ``scope`` may see, after one national row.
+
+    A branch user gets their own branch, a regional user their region's branches, national roles every
+    branch of the card; never another unit's figures. ``card`` defaults to the saved card (an empty frame
+    when no model is trained)."""
+    card = card if card is not None else modeling.read_card(MODEL_NAME)
+    if not card:
+        return pd.DataFrame(columns=list(BRANCH_METRIC_COLUMNS))
+    rows = [dict(r) for r in card.get("by_branch", [])]
+    if scope.region_code or scope.branch_code:
+        b = Branch.__table__
+        with engine.connect() as conn:
+            allowed = set(conn.execute(select(b.c.code).where(scope.clause(b.c.region_code, b.c.code))).scalars())
+        rows = [r for r in rows if str(r.get("branch_code")) in allowed]
+    rows = sorted(rows, key=lambda r: str(r.get("branch_code")))
+    frame = pd.DataFrame([national_metrics(card)] + [{**r, "level": "branch"} for r in rows])
+    return frame.reindex(columns=list(BRANCH_METRIC_COLUMNS))
 
 
 # --- per-row reasons ------------------------------------------------------------------------------

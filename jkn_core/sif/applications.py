@@ -1,6 +1,10 @@
 """SIF facility assessment for a bank officer: search facilities in scope, a facility's profile and capitation
 history, assess one loan request (PD, score, grade, reasons, policy rules, decision), save and list
 applications (audited). Portfolio-level queries live in ``portfolio``.
+
+Facilities, their capitation and their scores are BPJS data shared by every bank of the region. A saved
+application belongs to the bank of the officer who saved it: a bank officer lists only their own bank's
+applications (:meth:`Scope.bank_clause` on the officer's bank in ``users``), national roles list all.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, or_, select
 
 from jkn_core.audit import audit
-from jkn_core.schema import Branch, Facility, FacilityMonth, SifApplication
+from jkn_core.schema import Branch, Facility, FacilityMonth, SifApplication, User
 from jkn_core.scope import Scope
 from jkn_core.sif import policy as credit
 from jkn_core.sif.features import add_request, facility_features, facts_of
@@ -98,18 +102,30 @@ def save_application(engine: Engine, scope: Scope, result: dict[str, Any], note:
         else:
             new_id = conn.execute(insert(t).values(**values).returning(t.c.id)).scalar()
         audit(conn, scope, "sif_application_saved", {
-            "application_id": new_id, "facility_code": result["facility_code"], "amount": int(a.amount),
+            "application_id": new_id, "facility_code": result["facility_code"], "bank": scope.bank,
+            "amount": int(a.amount),
             "tenor_months": int(a.tenor_months), "decision": result["decision"], "score": int(result["score"])})
     return int(new_id)
 
 
+def application_bank() -> Any:
+    """The bank an application belongs to: its officer's bank in ``users`` (a scalar subquery; NULL for an
+    officer without a bank or no longer in ``users``, whose applications no bank officer sees)."""
+    t, u = SifApplication.__table__, User.__table__
+    return select(u.c.bank).where(u.c.username == t.c.officer).scalar_subquery()
+
+
 def applications(engine: Engine, scope: Scope, code: str | None = None, limit: int = 50) -> pd.DataFrame:
-    """Saved applications in scope (of one facility when ``code`` is given), newest first."""
+    """Saved applications in scope (of one facility when ``code`` is given), newest first.
+
+    Region and branch limit the facilities; a bank officer additionally sees only applications saved by
+    officers of their own bank."""
     t, f, b = SifApplication.__table__, Facility.__table__, Branch.__table__
     q = (select(t.c.id, t.c.created_at, t.c.facility_code, f.c.name.label("facility_name"), t.c.officer,
                 t.c.amount, t.c.tenor_months, t.c.rate_pct, t.c.score, t.c.grade, t.c.decision, t.c.note)
          .select_from(t.join(f, f.c.code == t.c.facility_code).join(b, b.c.code == f.c.branch_code))
-         .where(scope.clause(b.c.region_code, f.c.branch_code)).order_by(t.c.id.desc()).limit(limit))
+         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(application_bank()))
+         .order_by(t.c.id.desc()).limit(limit))
     if code:
         q = q.where(t.c.facility_code == code)
     with engine.connect() as conn:

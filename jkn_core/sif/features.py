@@ -54,9 +54,7 @@ def _requests_for_loans(scope: Scope) -> Any:
     q = (select(s.c.loan_ref.label("key"), s.c.facility_code, s.c.start_period.label("as_of"),
                 before_start.label("data_to"))
          .select_from(s.join(f, f.c.code == s.c.facility_code).join(b, b.c.code == f.c.branch_code))
-         .where(scope.clause(b.c.region_code, f.c.branch_code)))
-    if scope.bank:
-        q = q.where(s.c.bank == scope.bank)
+         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(s.c.bank)))
     return q
 
 
@@ -141,7 +139,8 @@ def reference_request(df: pd.DataFrame, policy: credit.Policy) -> pd.DataFrame:
 
 
 def loan_features(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
-    """Features of every booked loan as of its start month, with its label (``defaulted``)."""
+    """Features of every booked loan in scope as of its start month, with its label (``defaulted``); a bank
+    officer gets only their own bank's loans. Training reads all loans (the system scope)."""
     scope = scope or Scope.system()
     df = _facility_frame(engine, scope, _requests_for_loans(scope))
     if df.empty:
@@ -149,7 +148,8 @@ def loan_features(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
     s = SifLoan.__table__
     with engine.connect() as conn:
         loans = pd.DataFrame(conn.execute(select(s.c.loan_ref.label("key"), s.c.amount, s.c.tenor_months,
-                                                 s.c.rate_pct, s.c.defaulted)).mappings().all())
+                                                 s.c.rate_pct, s.c.defaulted)
+                                          .where(scope.bank_clause(s.c.bank))).mappings().all())
     df = df.merge(loans, on="key")
     df = add_request(df, df["amount"], df["tenor_months"], df["rate_pct"])
     df["defaulted"] = df["defaulted"].astype(int)

@@ -8,7 +8,8 @@ unless the challenger's held-out ROC AUC is ahead by more than :data:`CHAMPION_M
 able to explain a decline). The scorecard is stored as a points table in the card (plain JSON); the
 challenger is saved with skops and loaded with trusted types only. ``truth_loan`` is read only to report
 the oracle AUC on the same test loans. ``python -m jkn_core train sif`` / ``score sif`` call
-:func:`train` / :func:`score`. Features are in ``features``, page queries in ``applications`` / ``portfolio``.
+:func:`train` / :func:`score`, which write ``model_trained`` / ``score_run`` rows to the audit log under the
+caller's scope. Features are in ``features``, page queries in ``applications`` / ``portfolio``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
 from jkn_core import modeling
+from jkn_core.audit import audit
 from jkn_core.schema import ModelScore, TruthLoan
 from jkn_core.scope import Scope
 from jkn_core.sif import policy as credit
@@ -75,8 +77,10 @@ def _gbm() -> Any:
     return Pipeline([("prep", pre), ("gbm", hgb)])
 
 
-def train(engine: Engine, log: Log = print) -> dict[str, Any]:
-    """Train scorecard and challenger on ``sif_loans``; save the champion; return the model card."""
+def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[str, Any]:
+    """Train scorecard and challenger on ``sif_loans``; save the champion; return the model card.
+
+    Audited as ``model_trained`` under ``scope`` (default: the system scope)."""
     from sklearn.calibration import CalibratedClassifierCV
 
     policy = credit.load_policy(engine)
@@ -159,6 +163,8 @@ def train(engine: Engine, log: Log = print) -> dict[str, Any]:
     }
     modeling.save_model(MODEL_NAME, {"champion": champion, "gbm": gbm}, card)
     clear_model_cache()
+    audit(engine, scope or Scope.system(), "model_trained",
+          modeling.training_summary(card, version=model_version(), extra={"oracle_gap": gap}))
     log(f"saved to {modeling.model_dir(MODEL_NAME)}")
     return card
 
@@ -222,12 +228,16 @@ def model_version() -> str:
     return f"sif-{card['champion']}-{card['trained_at']}"[:40]
 
 
-def score(engine: Engine, log: Log = print) -> int:
-    """PD of every SIF-eligible facility for the reference request, as of the latest month -> model_scores."""
+def score(engine: Engine, log: Log = print, scope: Scope | None = None) -> int:
+    """PD of every SIF-eligible facility for the reference request, as of the latest month -> model_scores.
+
+    Audited as ``score_run`` (model, rows, month, version) under ``scope`` (default: the system scope), in
+    the transaction that writes the scores."""
     policy = credit.load_policy(engine)
     df = facility_features(engine, Scope.system(), policy=policy)
     if df.empty:
         log("sif: no eligible facilities to score")
+        audit(engine, scope or Scope.system(), "score_run", {"model": MODEL_NAME, "rows": 0})
         return 0
     df = reference_request(df, policy)
     pred = predict(df, policy)
@@ -239,6 +249,8 @@ def score(engine: Engine, log: Log = print) -> int:
         conn.execute(delete(t).where(t.c.model == MODEL_NAME))
         for i in range(0, len(rows), 5000):
             conn.execute(insert(t), rows[i:i + 5000])
+        audit(conn, scope or Scope.system(), "score_run", {"model": MODEL_NAME, "rows": len(rows),
+                                                           "period": int(df["as_of"].iloc[0]), "version": version})
     log(f"sif: scored {len(rows)} facilities as of {int(df['as_of'].iloc[0])} with {version}")
     return len(rows)
 

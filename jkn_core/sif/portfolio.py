@@ -1,5 +1,8 @@
 """SIF portfolio of a bank in scope: the market of eligible facilities ranked by score, booked loans with their
 monitoring status, the NPL share, stored scores and score stability (PSI) against the training reference.
+
+The market, stored scores and stability are BPJS facility data shared by every bank of the region; booked
+loans belong to a bank, and a bank officer sees only their own bank's (:meth:`Scope.bank_clause`).
 """
 
 from __future__ import annotations
@@ -73,9 +76,7 @@ def booked_loans(engine: Engine, scope: Scope) -> pd.DataFrame:
     s = SifLoan.__table__
     feats = facility_features(engine, scope, as_of, policy=policy, eligible_only=False)
     q = select(s.c.loan_ref, s.c.facility_code, s.c.bank, s.c.start_period, s.c.amount, s.c.tenor_months,
-               s.c.rate_pct, s.c.defaulted, s.c.days_past_due)
-    if scope.bank:
-        q = q.where(s.c.bank == scope.bank)
+               s.c.rate_pct, s.c.defaulted, s.c.days_past_due).where(scope.bank_clause(s.c.bank))
     if feats.empty:
         return pd.DataFrame()
     q = q.where(s.c.facility_code.in_(feats["facility_code"].tolist()))

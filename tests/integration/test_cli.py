@@ -65,6 +65,13 @@ def test_demo_and_summary_on_sqlite(tmp_path: Path) -> None:
     s = check_demo_and_summary(f"sqlite:///{tmp_path / 'cli.db'}")
     assert (tmp_path / "cli.db").stat().st_size > 0
     assert s["participants"] > 18_000_000, "a small-scale world still stands for the real head count"
+    # issue 18, finding 11: the build is audited under the operating-system user, not "cli" / unauthenticated
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        rows = conn.execute("SELECT username, scope, detail FROM audit_log WHERE action = 'demo_built'").fetchall()
+    assert len(rows) == 1 and rows[0][0].startswith("cli:") and rows[0][1] == "admin:national"
+    assert json.loads(rows[0][2])["scale"] == "small"
 
 
 @pytest.mark.postgres

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from sqlalchemy import func, select, text
@@ -9,7 +11,8 @@ from sqlalchemy import func, select, text
 from jkn_core import modeling
 from jkn_core.collection import features
 from jkn_core.collection import model as delinquency
-from jkn_core.schema import ModelScore
+from jkn_core.schema import AuditLog, ModelScore
+from jkn_core.scope import Scope
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,26 @@ def test_card_holds_the_required_metrics_close_to_the_oracle(trained):
     assert {r["segment"] for r in card["by_segment"] if "segment" in r} == {"PBPU", "BP"}
     assert len(card["by_branch"]) > 10 and len(card["calibration"]) == 10
     assert card["importance"][0]["importance"] > 0
+
+
+def test_training_and_scoring_are_audited(trained, sqlite_world, writable_sqlite_world):
+    """Finding 11: ``model_trained`` (model, version, metrics) and ``score_run`` (model, rows) are written."""
+    card, _, _ = trained
+    with sqlite_world.engine.connect() as conn:
+        rows = conn.execute(select(AuditLog.username, AuditLog.detail).where(AuditLog.action == "model_trained")).all()
+    mine = [(u, json.loads(d)) for u, d in rows
+            if (json.loads(d)["version"], json.loads(d)["trained_at"]) == (card["model_version"], card["trained_at"])]
+    assert len(mine) == 1
+    user, detail = mine[0]
+    assert user == "system" and detail["model"] == "delinquency" and detail["seed"] == 11
+    assert detail["roc_auc"] == round(card["roc_auc"], 4) and detail["ece"] == round(card["ece"], 4)
+    assert detail["n_test"] == card["n_test"] and detail["data_to"] == card["data_to"]
+    eng = writable_sqlite_world.engine
+    n = delinquency.score(eng, scope=Scope("admin", "ops-admin"))
+    with eng.connect() as conn:
+        runs = conn.execute(select(AuditLog.username, AuditLog.detail).where(AuditLog.action == "score_run")).all()
+    assert [(u, json.loads(d)["model"], json.loads(d)["rows"], json.loads(d)["version"]) for u, d in runs] == [
+        ("ops-admin", "delinquency", n, card["model_version"])]
 
 
 def test_scores_are_written_with_the_model_version(trained, writable_sqlite_world):

@@ -97,6 +97,22 @@ def test_training_writes_a_card_with_both_models_and_a_points_table(trained) -> 
     assert (sc["base_score"], sc["base_odds"], sc["pdo"]) == (600, 30, 20)
 
 
+def test_training_is_audited_with_model_version_and_metrics(trained, sqlite_world) -> None:
+    """Finding 11: ``train`` left no trace in the audit log; now a ``model_trained`` row names the model."""
+    card = trained["card"]
+    with sqlite_world.engine.connect() as conn:
+        rows = conn.execute(select(AuditLog.username, AuditLog.detail).where(AuditLog.action == "model_trained")
+                            .order_by(AuditLog.id)).all()
+    mine = [(u, json.loads(d)) for u, d in rows if json.loads(d)["model"] == "sif"
+            and json.loads(d)["trained_at"] == card["trained_at"]]
+    assert len(mine) == 1
+    user, detail = mine[0]
+    assert user == "system" and detail["version"] == f"sif-{card['champion']}-{card['trained_at']}"[:40]
+    assert detail["champion"] == card["champion"] and detail["roc_auc"] == pytest.approx(card["roc_auc"], abs=1e-4)
+    assert detail["n_train"] == card["n_train"] and detail["n_test"] == card["n_test"]
+    assert detail["folder"] == str(trained["folder"] / "sif")
+
+
 def test_scorecard_points_reproduce_the_pd_within_rounding(trained, sqlite_world) -> None:
     sc = trained["card"]["scorecard"]
     policy = credit.load_policy()
@@ -112,10 +128,13 @@ def test_scorecard_points_reproduce_the_pd_within_rounding(trained, sqlite_world
 
 def test_score_writes_model_scores_and_the_market_ranks_by_them(trained, writable_sqlite_world) -> None:
     eng = writable_sqlite_world.engine
-    n = sif.score(eng, log=lambda _m: None)
+    n = sif.score(eng, log=lambda _m: None, scope=Scope("admin", "ops-admin"))
     with eng.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(ModelScore).where(ModelScore.model == "sif")).scalar()
+        runs = conn.execute(select(AuditLog.username, AuditLog.detail).where(AuditLog.action == "score_run")).all()
     assert n == stored > 0
+    # finding 11: the score run is audited (model, rows) under the caller
+    assert [(u, json.loads(d)["model"], json.loads(d)["rows"]) for u, d in runs] == [("ops-admin", "sif", n)]
     m = sif.market(eng, BANK)
     assert (m["score_source"] == "model_scores").all()
     assert m["score"].is_monotonic_decreasing

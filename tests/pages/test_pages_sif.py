@@ -76,3 +76,31 @@ def test_portfolio_and_model_pages_render_for_the_bank_officer(app_env) -> None:
     assert not at.exception, at.exception
     assert metric(at, "ROC AUC")
     assert any("points" in df.value.columns or t("sif_points") in df.value.columns for df in at.dataframe)
+
+
+def test_bank_officer_page_never_shows_another_banks_application(officer_env, writable_sqlite_world) -> None:
+    """Issue 18, finding 3: Bank Mandiri's application (amount, confidential note) at a KW05 facility used to be
+    listed to the Bank bjb officer on the officer page (and downloadable from its table)."""
+    from jkn_core import access
+
+    eng = writable_sqlite_world.engine
+    access.create_user(eng, "mandiri", "mandiri-test-pass", "bank_officer", region_code="KW05",
+                       bank="Bank Mandiri", actor="test")
+    mandiri = Scope(role="bank_officer", username="mandiri", region_code="KW05", bank="Bank Mandiri")
+    policy = credit.load_policy(eng)
+    m = sif.market(eng, BANK)
+    code = m[m["eligible"] & (m["max_loan"] >= 20_000_000)].iloc[0]["facility_code"]
+    for scope, amount, note in ((BANK, 20_000_000, "catatan bjb sendiri"),
+                                (mandiri, 31_000_000, "RAHASIA MANDIRI: bunga khusus")):
+        result = sif.assess_application(eng, scope, code, amount, 12, policy.bank_rate_pct)
+        sif.save_application(eng, scope, result, note)
+    at = signed_in("bank", "bank-demo")
+    at.switch_page("pages/sif_officer.py").run()
+    at.text_input(key="sif_search").input(code).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="sif_facility").value == code
+    tables = [df.value for df in at.dataframe if "note" in df.value.columns]
+    assert len(tables) == 1 and list(tables[0]["note"]) == ["catatan bjb sendiri"]  # own application listed
+    shown = "\n".join([df.value.to_csv() for df in at.dataframe]
+                      + [str(e.value) for kind in ("markdown", "caption", "text", "metric") for e in at.get(kind)])
+    assert "RAHASIA MANDIRI" not in shown and "mandiri" not in shown and "31000000" not in shown
