@@ -1,4 +1,4 @@
-"""Admin: users (no hashes shown), create a user with a role and its scope, activate / deactivate."""
+"""Admin: users (no hashes shown), create a user with a role and its scope, activate / deactivate, reset a password."""
 
 import streamlit as st
 
@@ -90,4 +90,27 @@ if len(users):
     if c2.button(t("adm_activate"), key="act_on"):
         access.set_user_active(engine(), who, True, actor=scope)
         st.session_state["users_flash"] = ("success", t("adm_activated").format(user=who))
+        st.rerun()
+
+# --- reset a password -------------------------------------------------------------------------------
+st.subheader(t("adm_reset"))
+st.caption(t("adm_reset_intro"))
+if len(users):
+    with st.form("reset_password_form", clear_on_submit=True):
+        target = st.selectbox(t("adm_pick_user"), users["username"].tolist(), key="reset_user")
+        temp = st.text_input(t("adm_reset_password"), type="password", key="reset_password",
+                             help=t("acc_rules").format(n=access.MIN_PASSWORD_LENGTH))
+        temp2 = st.text_input(t("adm_reset_repeat"), type="password", key="reset_repeat")
+        reset = st.form_submit_button(t("adm_reset_button"))
+    if reset:
+        if target == scope.username:
+            st.session_state["users_flash"] = ("error", t("adm_reset_not_self"))
+        else:
+            try:
+                access.reset_password(engine(), target, temp, actor=scope, repeat=temp2)
+            except access.PasswordRuleError as exc:
+                st.session_state["users_flash"] = ("error", t("adm_reset_failed").format(
+                    reason=t(f"pw_rule_{exc.code}").format(**exc.params)))
+            else:
+                st.session_state["users_flash"] = ("success", t("adm_reset_done").format(user=target))
         st.rerun()

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import access, fmt, kpi
 from jkn_core.db import get_engine, is_populated
 from jkn_core.exports import MIME_TYPES, export_table, may_export
+from jkn_core.i18n import LANGS
 from jkn_core.i18n import t as _t
 from jkn_core.scope import Scope
 
@@ -67,7 +69,31 @@ def ensure_database() -> None:
 
 
 def lang() -> str:
-    return st.session_state.get("lang", st.query_params.get("lang", "id"))
+    """The UI language: ``"id"`` or ``"en"``; anything else (a hand-typed ``?lang=xx``) is ignored."""
+    chosen = st.session_state.get("lang")
+    if chosen in LANGS:
+        return chosen
+    asked = st.query_params.get("lang")
+    return asked if asked in LANGS else "id"
+
+
+def client_address() -> str:
+    """The client's address as Streamlit sees it (``st.context.ip_address``), or ``"unknown"``.
+
+    Streamlit reports no address for a local connection, and behind a reverse proxy it sees the proxy:
+    both read as ``"unknown"``, which the sign-in throttle does not lock per address.
+    """
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no client context (bare script run)
+        address = None
+    return str(address) if address else "unknown"
+
+
+def session_id() -> str | None:
+    """This browser session's Streamlit id (the audit trail stores only a digest of it)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else None
 
 
 def t(key: str) -> str:

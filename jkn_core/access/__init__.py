@@ -2,13 +2,18 @@
 
 - :mod:`~jkn_core.access.passwords`: Argon2id hashing (salted, deliberately slow) and the library's own
   verify, never a comparison of hashes; the password length rules.
-- :mod:`~jkn_core.access.users`: create, list, (de)activate users; :func:`authenticate` turns a username
-  and password into a :class:`~jkn_core.scope.Scope` (every attempt audited, never the password);
-  :func:`scope_for` maps an OIDC e-mail to a scope.
+- :mod:`~jkn_core.access.users`: create, list, (de)activate users; :func:`scope_for` maps an OIDC
+  e-mail to a scope.
+- :mod:`~jkn_core.access.signin`: :func:`sign_in` / :func:`authenticate` turn a username and password
+  into a :class:`~jkn_core.scope.Scope` (throttled by :mod:`~jkn_core.access.throttle`, every attempt
+  audited with the client address and session, never the password).
+- :mod:`~jkn_core.access.credentials`: password rules, own password change, admin reset, default
+  (demo or temporary) passwords and which demo passwords the sign-in page may show.
 - :mod:`~jkn_core.access.pages`: :data:`PAGES`, the page registry as data (page key -> roles allowed);
   the app asks :func:`allowed_pages` what to show and :func:`require_page` before rendering a page.
 - :mod:`~jkn_core.access.demo_users`: one demo user per role (public passwords, demo databases only).
-- :mod:`~jkn_core.access.session`: the idle time-out and the upload size limit.
+- :mod:`~jkn_core.access.session`: the idle time-out, :func:`check_session` (every interaction re-checks
+  the user row: active, password, role, scope) and the upload size limit.
 
 The audit trail lives in :mod:`jkn_core.audit` (re-exported here as :func:`audit` and :func:`read_audit`);
 ``python -m jkn_core users ...`` is in :mod:`jkn_core.cli.users`. Nothing here imports streamlit.
@@ -16,12 +21,30 @@ The audit trail lives in :mod:`jkn_core.audit` (re-exported here as :func:`audit
 
 from __future__ import annotations
 
+from jkn_core.access.credentials import (
+    KNOWN_DEMO_PASSWORDS,
+    PasswordRuleError,
+    change_password,
+    check_new_password,
+    demo_passwords_to_show,
+    must_change_password,
+    reset_password,
+)
 from jkn_core.access.demo_users import DEMO_USERS, DemoUser, create_demo_users
 from jkn_core.access.pages import PAGES, allowed_pages, require_page
 from jkn_core.access.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
-from jkn_core.access.session import MAX_UPLOAD_MB, SESSION_TIMEOUT_MINUTES, session_expired
+from jkn_core.access.session import (
+    MAX_UPLOAD_MB,
+    SESSION_TIMEOUT_MINUTES,
+    SessionCheck,
+    check_session,
+    database_reachable,
+    is_database_outage,
+    session_expired,
+    session_fingerprint,
+)
+from jkn_core.access.signin import SignInResult, authenticate, session_tag, sign_in
 from jkn_core.access.users import (
-    authenticate,
     create_user,
     list_users,
     normalise_username,
@@ -34,6 +57,21 @@ from jkn_core.scope import ScopeError
 
 __all__ = [
     "DEMO_USERS",
+    "KNOWN_DEMO_PASSWORDS",
+    "PasswordRuleError",
+    "SessionCheck",
+    "SignInResult",
+    "change_password",
+    "check_new_password",
+    "check_session",
+    "database_reachable",
+    "demo_passwords_to_show",
+    "is_database_outage",
+    "must_change_password",
+    "reset_password",
+    "session_fingerprint",
+    "session_tag",
+    "sign_in",
     "MAX_PASSWORD_LENGTH",
     "MAX_UPLOAD_MB",
     "MIN_PASSWORD_LENGTH",

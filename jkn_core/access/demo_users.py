@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from jkn_core.access.defaults import record_default_password
 from jkn_core.access.users import create_user
 from jkn_core.schema import Branch, Region, User
 
@@ -40,7 +41,8 @@ def create_demo_users(engine: Engine, log: Callable[[str], None] | None = None) 
     """Create the :data:`DEMO_USERS` that are missing; returns the usernames created.
 
     Users whose region or branch is not in this (possibly small) world are skipped. Passwords are
-    never logged.
+    never logged. Each created user's hash is recorded as a demo default (see
+    (:mod:`jkn_core.access.defaults`), so the sign-in page shows a demo password only while unchanged.
     """
     log = log or (lambda _msg: None)
     with engine.connect() as conn:
@@ -61,6 +63,12 @@ def create_demo_users(engine: Engine, log: Callable[[str], None] | None = None) 
             engine, u.username, u.password, u.role, u.region_code, u.branch_code, u.bank, actor="demo"
         )
         created.append(u.username)
+    if created:  # remember each demo hash: the password is "still the demo default" while it is unchanged
+        with engine.begin() as conn:
+            hashes = dict(conn.execute(select(User.username, User.password_hash)
+                                       .where(User.username.in_(created))).all())
+            for name, password_hash in hashes.items():
+                record_default_password(conn, name, password_hash, "demo")
     if created:
         log(f"demo users created: {', '.join(created)} (passwords: see docs/access.md)")
     return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jkn_core.schema import ROLES
 from jkn_core.scope import Scope, ScopeError
 
 _DIRECTORS = frozenset({"direksi", "deputi_wilayah", "kantor_cabang", "admin"})
@@ -21,6 +22,8 @@ PAGES: dict[str, frozenset[str]] = {
     "admin_import": frozenset({"admin"}),
     "admin_audit": frozenset({"admin"}),
     "admin_targets": frozenset({"admin"}),
+    # every signed-in user: their own password (and the only page while a default password must change)
+    "account": frozenset(ROLES),
 }
 
 

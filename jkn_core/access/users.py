@@ -1,8 +1,9 @@
-"""Users: create, list, activate and deactivate them; sign-in (:func:`authenticate`) and OIDC look-up.
+"""Users: create, list, activate and deactivate them, and the OIDC look-up (:func:`scope_for`).
 
 Usernames are stored lower-case (they may be e-mail addresses, which OIDC sign-in maps through
 :func:`scope_for`). Every sign-in attempt and user change is written to the audit trail (the username,
-never the password). Password hashing lives in :mod:`jkn_core.access.passwords`.
+never the password). Password hashing lives in :mod:`jkn_core.access.passwords`, sign-in with a
+password (throttled) in :mod:`jkn_core.access.signin`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from jkn_core.access.passwords import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
-    dummy_hash,
     hash_password,
-    needs_rehash,
     verify_password,
 )
 from jkn_core.audit import audit
@@ -71,7 +70,9 @@ def create_user(
 
     Raises ``ValueError`` with a readable message on any invalid input, and ``ValueError("user
     exists: ...")`` when the user exists and ``replace`` is false. A ``kantor_cabang`` user's region
-    is taken from their branch.
+    is taken from their branch. Replacing a user with the password they already have keeps the stored
+    hash (their open sessions take the new scope at the next interaction); a different password is
+    audited as ``password_reset`` and ends their open sessions.
     """
     username = normalise_username(username)
     region_code, branch_code, bank = map(_none_if_blank, (region_code, branch_code, bank))
@@ -116,8 +117,14 @@ def create_user(
     if exists and not replace:
         raise ValueError(f"user exists: {username!r} (use replace=True / --replace to overwrite)")
 
+    password_hash = None
+    if exists:  # the same password again keeps the stored hash: open sessions survive a scope change
+        with engine.connect() as conn:
+            old_hash = conn.execute(select(User.password_hash).where(User.username == username)).scalar()
+        if old_hash and verify_password(password, old_hash):
+            password_hash = old_hash
     values = {
-        "password_hash": hash_password(password),
+        "password_hash": password_hash or hash_password(password),
         "role": role,
         "region_code": region_code,
         "branch_code": branch_code,
@@ -136,6 +143,8 @@ def create_user(
             if exists:
                 conn.execute(update(User).where(User.username == username).values(**values))
                 audit(conn, _actor(actor), "user_updated", detail)
+                if password_hash is None:  # a new password: every open session of the user ends
+                    audit(conn, _actor(actor), "password_reset", {"user": username})
             else:
                 conn.execute(insert(User).values(username=username, created_at=_utcnow(), **values))
                 audit(conn, _actor(actor), "user_created", detail)
@@ -164,7 +173,8 @@ def list_users(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _scope_from_row(row: Any) -> Scope:
+def scope_from_row(row: Any) -> Scope:
+    """The :class:`Scope` of a ``users`` row (``ValueError`` when the row does not make a valid scope)."""
     return Scope(
         role=row.role,
         username=row.username,
@@ -172,44 +182,6 @@ def _scope_from_row(row: Any) -> Scope:
         branch_code=row.branch_code,
         bank=row.bank,
     )
-
-
-def authenticate(engine: Engine, username: str, password: str) -> Scope | None:
-    """The user's :class:`Scope` when the password is right and the user active, else ``None``.
-
-    Audits ``sign_in`` or ``sign_in_failed`` (username and reason, never the password). Unknown
-    users cost the same Argon2 verify as known ones, so timing does not reveal which exist.
-    """
-    name = normalise_username(username if isinstance(username, str) else "")
-    row = None
-    if name:
-        with engine.connect() as conn:
-            row = conn.execute(select(User.__table__).where(User.username == name)).first()
-
-    if row is None:
-        verify_password(password or "", dummy_hash())
-        audit(engine, name or "anonymous", "sign_in_failed", {"reason": "unknown user"})
-        return None
-    ok = verify_password(password if isinstance(password, str) else "", row.password_hash)
-    if not ok:
-        audit(engine, name, "sign_in_failed", {"reason": "wrong password"})
-        return None
-    if not row.active:
-        audit(engine, name, "sign_in_failed", {"reason": "inactive user"})
-        return None
-    try:
-        scope = _scope_from_row(row)
-    except ValueError as exc:  # a user row that no longer makes a valid scope
-        audit(engine, name, "sign_in_failed", {"reason": f"invalid user record: {exc}"})
-        return None
-
-    if needs_rehash(row.password_hash):  # hashing parameters were raised since
-        with engine.begin() as conn:
-            conn.execute(
-                update(User).where(User.username == name).values(password_hash=hash_password(password))
-            )
-    audit(engine, scope, "sign_in", {"method": "password"})
-    return scope
 
 
 def scope_for(engine: Engine, username: str) -> Scope:
@@ -226,6 +198,6 @@ def scope_for(engine: Engine, username: str) -> Scope:
     if row is None or not row.active:
         raise ScopeError(f"no active user {name!r}; ask an admin to add you")
     try:
-        return _scope_from_row(row)
+        return scope_from_row(row)
     except ValueError as exc:
         raise ScopeError(f"user {name!r} has an invalid record: {exc}") from exc

@@ -96,4 +96,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "adm_col_user": ("Pengguna", "User"),
     "adm_col_scope": ("Lingkup", "Scope"),
     "adm_col_detail": ("Rincian", "Detail"),
+    # password reset (issue 18)
+    "adm_reset": ("Atur ulang kata sandi", "Reset a password"),
+    "adm_reset_intro": ("Kata sandi sementara: pengguna harus menggantinya saat masuk berikutnya, dan sesi "
+                        "terbukanya diakhiri.",
+                        "A temporary password: the user must change it at their next sign-in, and their "
+                        "open sessions end."),
+    "adm_reset_password": ("Kata sandi sementara", "Temporary password"),
+    "adm_reset_repeat": ("Ulangi kata sandi sementara", "Repeat the temporary password"),
+    "adm_reset_button": ("Atur ulang", "Reset"),
+    "adm_reset_done": ("Kata sandi {user} diatur ulang.", "Password of {user} reset."),
+    "adm_reset_failed": ("Gagal mengatur ulang: {reason}", "Reset failed: {reason}"),
+    "adm_reset_not_self": ("Ganti kata sandi Anda sendiri di halaman Akun.",
+                           "Change your own password on the Account page."),
 }

@@ -1,12 +1,22 @@
 """Who sees what, in a real headless Chromium: a bank officer never reaches a participant page (neither in
-the navigation nor by typing its URL); an admin opens the import page; sign-out ends the session.
+the navigation nor by typing its URL); an admin opens the import page; sign-out ends the session; a user
+deactivated from the command line is signed out of an open browser session at the next click.
 Screenshots: tests/artifacts/screens/access-*.png."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from jkn_core import access
 from jkn_core.i18n import t
-from tests.e2e.browser import screenshot, sign_in, wait_for_app
+from tests.e2e.browser import ROOT, StreamlitServer, screenshot, sign_in, wait_for_app
+from tests.worlds import sqlite_copy
 
 WORK_QUEUE = t("page_work_queue")  # "Antrian Penagihan"
 PARTICIPANT_PAGES = [k for k, roles in access.PAGES.items() if "bank_officer" not in roles
@@ -74,3 +84,61 @@ def test_admin_opens_import_page_and_signs_out(app_server: str, browser_page) ->
     assert page.locator(".st-key-sign_out").count() == 0
     assert t("page_admin_import") not in _nav_text(page)
     assert not page.console_errors, page.console_errors
+
+
+REVOKED, REVOKED_PW = "revoke.me", "revoke-me-long-pw"
+
+
+@pytest.fixture
+def revocable_server(_sqlite_world_build: tuple[Path, dict], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(base URL, database URL) of a second server on its own copy of the world, holding a branch user
+    that this test may deactivate without touching the shared e2e server's users."""
+    from jkn_core.db import make_engine
+
+    db = tmp_path / "revoke.db"
+    sqlite_copy(_sqlite_world_build[0], db)
+    url = f"sqlite:///{db}"
+    eng = make_engine(url)
+    access.create_user(eng, REVOKED, REVOKED_PW, "kantor_cabang", branch_code="0301")
+    eng.dispose()
+    env = {**os.environ, "JKN_DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    server = StreamlitServer(ROOT / "app.py", env=env, cwd=ROOT, name="revoke")
+    try:
+        yield server.start(), url
+    finally:
+        server.stop()
+
+
+def test_deactivated_user_is_signed_out_at_the_next_click(revocable_server, browser_page) -> None:
+    base, db_url = revocable_server
+    page = browser_page
+    page.goto(base + "/")
+    sign_in(page, REVOKED, REVOKED_PW)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=WORK_QUEUE).first.click()
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_role("heading", name=WORK_QUEUE).count() >= 1  # the branch's participants are open
+
+    done = subprocess.run([sys.executable, "-m", "jkn_core", "users", "deactivate", REVOKED], cwd=ROOT,
+                          env={**os.environ, "JKN_DATABASE_URL": db_url}, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+
+    # the next click, in the session that is still open: back on the sign-in form, no data
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=t("page_overview")).first.click()
+    page.get_by_label(t("username")).wait_for()
+    wait_for_app(page)
+    text = main.inner_text()
+    assert t("session_ended_deactivated") in text, text[:800]
+    assert WORK_QUEUE not in text and "NIK" not in text and t("page_overview") not in text, text[:800]
+    assert page.locator(".st-key-sign_out").count() == 0
+    assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    screenshot(page, "access-deactivated-signed-out", full=False)
+    # and the account cannot sign in again
+    page.get_by_label(t("username")).fill(REVOKED)
+    page.get_by_label(t("password")).fill(REVOKED_PW)
+    page.get_by_role("button", name=t("sign_in"), exact=True).click()
+    page.get_by_text(t("sign_in_failed")).wait_for()
+    assert page.locator(".st-key-sign_out").count() == 0

@@ -292,6 +292,7 @@ EXPECTED_PAGES = {
     "admin_import": {"admin"},
     "admin_audit": {"admin"},
     "admin_targets": {"admin"},
+    "account": set(access.ROLES),  # everyone: their own password
 }
 SCOPES = {
     "direksi": Scope(role="direksi", username="d"),
@@ -453,3 +454,24 @@ def test_sign_in_and_audit_on_each_backend(empty_engine, backend):
     df = read_audit(eng, Scope.system())
     assert list(df["action"][:2]) == ["sign_in", "sign_in_failed"]
     assert df["id"].is_unique and (df["action"] == "user_created").sum() == len(DEMO_USERS)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_session_check_throttle_and_defaults_on_each_backend(empty_engine, backend):
+    """Issue 18: the session re-check, the throttle (audit rows with a client address) and the recorded
+    demo defaults work the same on SQLite and PostgreSQL."""
+    from jkn_core.access import throttle
+
+    eng = empty_engine(backend)
+    _seed_geography(eng)
+    create_demo_users(eng)
+    assert {u.username for u in access.demo_passwords_to_show(eng)} == {
+        u.username for u in DEMO_USERS if u.role != "admin"}
+    ok = access.sign_in(eng, "cabang", "cabang-demo", client="10.0.0.5", session_id="s1")
+    assert ok.default_password == "demo" and access.check_session(eng, ok.scope, ok.fingerprint).ok
+    for i in range(throttle.CLIENT_MAX_FAILURES):
+        access.sign_in(eng, f"guess{i}", "nope-nope-nope", client="10.0.0.6", sleep=lambda _s: None)
+    assert access.sign_in(eng, "deputi", "deputi-demo", client="10.0.0.6").locked_until is not None
+    assert access.sign_in(eng, "deputi", "deputi-demo", client="10.0.0.7").ok
+    access.set_user_active(eng, "cabang", False)
+    assert access.check_session(eng, ok.scope, ok.fingerprint).ended == "deactivated"
