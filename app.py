@@ -18,6 +18,7 @@ import streamlit as st
 
 from jkn_core import access, kpi
 from jkn_core.scope import Scope
+from jkn_core.text import plain
 from pages.common import check_page_files, client_address, engine, ensure_database, lang, session_id, t
 
 LOG = logging.getLogger("jkn.app")
@@ -133,8 +134,9 @@ def _sign_in_form() -> None:
         shown = access.demo_passwords_to_show(engine())  # never the admin; only unchanged defaults
         if shown:
             with st.expander(t("demo_users")):
-                st.table([{"user": u.username, "password": u.password, "role": u.role,
-                           "scope": u.branch_code or u.region_code or "nasional"} for u in shown])
+                st.dataframe([{"user": u.username, "password": u.password, "role": u.role,
+                               "scope": u.branch_code or u.region_code or "nasional"} for u in shown],
+                             hide_index=True)
                 st.caption(t("demo_users_hint"))
         st.caption(t("synthetic_notice"))
 
@@ -174,7 +176,7 @@ def _signed_in_navigation() -> None:
         path, group, icon = PAGE_FILES[key]
         groups.setdefault(t(group), []).append(st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key))
     with st.sidebar:
-        st.caption(f"{t('signed_in_as')} **{scope.username}** · {scope.describe()}")
+        st.caption(f"{t('signed_in_as')} **{plain(scope.username)}** · {scope.describe()}")
         if st.button(t("sign_out"), key="sign_out"):
             access.audit(engine(), scope, "sign_out", _where())
             _end_session("signed_out")

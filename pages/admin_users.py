@@ -3,6 +3,7 @@
 import streamlit as st
 
 from jkn_core import access, kpi
+from jkn_core.text import plain
 from pages.common import engine, require, t
 
 scope = require("admin_users")
@@ -11,7 +12,7 @@ st.caption(t("adm_users_intro"))
 
 flash = st.session_state.pop("users_flash", None)
 if flash:
-    (st.success if flash[0] == "success" else st.error)(flash[1])
+    (st.success if flash[0] == "success" else st.error)(plain(flash[1]))  # usernames are data: plain text
 
 
 def role_label(role: str) -> str:

@@ -45,7 +45,8 @@ eng = engine()
 if not delinquency.scores_present(eng):
     try:
         bar = st.progress(0.0, text=t("wq_scoring"))
-        delinquency.ensure_scores(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{t('wq_scoring')} {m}"))
+        delinquency.ensure_scores(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{t('wq_scoring')} {m}"),
+                                  scope=scope)
         bar.empty()
     except FileNotFoundError:
         st.error(t("wq_no_model"))

@@ -11,7 +11,7 @@ import sys
 
 from jkn_core import config, kpi
 from jkn_core.audit import audit
-from jkn_core.db import get_engine
+from jkn_core.db import get_engine, is_populated
 from jkn_core.demo import generator
 from jkn_core.scope import Scope
 
@@ -25,6 +25,10 @@ def _progress_printer(frac: float, msg: str) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     engine = get_engine()
+    if not args.force and is_populated(engine) and not kpi.is_synthetic(engine):
+        print("error: this database holds real data (python -m jkn_core init, or imports); the demo would drop "
+              "every table. Use another JKN_DATABASE_URL, or --force to replace it.", file=sys.stderr)
+        return 2
     provinces = tuple(p.strip() for p in args.provinces.split(",")) if args.provinces else None
     result = generator.generate(engine, scale=args.scale, seed=args.seed, end_period=args.end,
                                 months=args.months, provinces=provinces, progress=_progress_printer)
@@ -59,7 +63,11 @@ def format_summary(s: dict) -> str:
 
 def _summary(args: argparse.Namespace) -> int:
     engine = get_engine()
-    s = kpi.summary(engine, Scope.system())
+    try:
+        s = kpi.summary(engine, Scope.system())
+    except LookupError as exc:  # e.g. just after init: geography but no month of data yet
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(s))
     else:
@@ -75,6 +83,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", type=int, default=config.DEFAULT_END_PERIOD, help="last month, YYYYMM")
     p.add_argument("--months", type=int, default=config.DEFAULT_MONTHS)
     p.add_argument("--provinces", default="", help="comma-separated province codes (default: all 38)")
+    p.add_argument("--force", action="store_true", help="replace a database that holds real (non-demo) data")
     p.set_defaults(func=_demo)
     p = sub.add_parser("summary", help="what the database holds")
     p.add_argument("--json", action="store_true", help="one JSON object, keys in English snake_case")
