@@ -193,3 +193,19 @@ def test_is_populated_raises_when_the_database_is_unreachable() -> None:
             is_populated(engine)
     finally:
         engine.dispose()
+
+
+def test_demo_and_summary_on_an_initialised_database(empty_engine, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    """`demo` would drop every table: it refuses a real database without --force; `summary` says there is no
+    month of data yet in one line (no traceback)."""
+    engine = empty_engine("sqlite")
+    assert run_init(monkeypatch, engine, PASSWORD + "\n") == 0
+    capsys.readouterr()
+    assert main(["demo", "--scale", "small", "--provinces", "16"]) == 2
+    err = capsys.readouterr().err
+    assert "real data" in err and "--force" in err and "Traceback" not in err
+    assert access.authenticate(engine, "admin", PASSWORD) is not None  # nothing was dropped
+    assert main(["summary"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no monthly data" in err
