@@ -90,6 +90,14 @@ if report is not None and report.table == table:
         c[1].metric(t("adm_inserted"), number(report.inserted))
         c[2].metric(t("adm_updated"), number(report.updated))
         c[3].metric(t("adm_unchanged"), number(report.unchanged))
+        if report.changes:  # the changed values per column of the updated rows (columns left out are kept)
+            st.dataframe(
+                pd.DataFrame(
+                    {t("adm_col_column"): list(report.changes), t("adm_updated"): list(report.changes.values())}
+                ),
+                hide_index=True,
+                key="import_changes",
+            )
         if report.families_created:
             st.caption(t("adm_families_created").format(n=number(report.families_created)))
         st.caption(report.summary())

@@ -1,13 +1,57 @@
-"""``python -m jkn_core import TABLE FILE [--dry-run]``: validate a CSV/Excel file and upsert it."""
+"""``python -m jkn_core import TABLE FILE [--dry-run]``: validate a CSV/Excel file and upsert it.
+
+The command prints the report and every problem, never a database error's text (SQL, names, NIKs):
+such an error is one problem with an incident id, and its details go to the command's log file
+(:func:`log_path`, readable by its owner only), not to the terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from jkn_core import imports
 from jkn_core.scope import Scope
+
+#: Environment variable naming the directory of the command line's log file.
+LOG_DIR_ENV = "JKN_LOG_DIR"
+
+
+def log_path() -> Path:
+    """Where the command line logs details (``$JKN_LOG_DIR``, else ``$XDG_STATE_HOME/jkn`` or
+    ``~/.local/state/jkn``, else the temporary directory): ``jkn_core.log``."""
+    configured = os.environ.get(LOG_DIR_ENV)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    for folder in [Path(configured)] if configured else [Path(state) / "jkn", Path(tempfile.gettempdir())]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "jkn_core.log"
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+            return path
+        except OSError:
+            continue
+    raise OSError("no writable directory for the log file; set JKN_LOG_DIR")
+
+
+def _log_to_file() -> Path | None:
+    """Send the importer's log records (with their details) to :func:`log_path` rather than to the
+    terminal, unless the application configured logging itself. Returns the file, if any."""
+    if logging.getLogger().handlers:
+        return None
+    path = log_path()
+    logger = logging.getLogger("jkn_core")
+    for known in logger.handlers:
+        if isinstance(known, logging.FileHandler) and Path(known.baseFilename) == path.resolve():
+            return path
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    return path
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -19,6 +63,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 f"\r  {done:,}/{total:,} rows", end="" if done < total else "\n", file=sys.stderr, flush=True
             )
 
+    try:
+        logfile = _log_to_file()
+    except OSError:
+        logfile = None
+        logging.getLogger("jkn_core").addHandler(logging.NullHandler())
+        logging.getLogger("jkn_core").propagate = False
     path = Path(args.file)
     report = imports.import_file(
         db.get_engine(), Scope.system(), args.table, path, path.name, dry_run=args.dry_run, progress=progress
@@ -27,6 +77,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(report.summary(), file=sys.stderr)
         for p in report.problems:
             print(str(p), file=sys.stderr)
+        if report.incident and logfile:
+            print(f"the details of incident {report.incident} are in {logfile}", file=sys.stderr)
         return 1
     print(report.summary())
     for w in report.warnings:
@@ -39,8 +91,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "import",
         help="validate a CSV/Excel file and upsert it into a table",
         description="Validate FILE (CSV UTF-8 with , or ; separators, or .xlsx) against the schema of "
-        "TABLE and upsert it by natural key. Nothing is written if any problem is found. "
-        "See docs/imports.md.",
+        "TABLE and upsert it by natural key; on an update, a column FILE leaves out keeps its stored "
+        "value. Nothing is written if any problem is found. See docs/imports.md.",
     )
     p.add_argument("table", choices=imports.TABLES)
     p.add_argument("file")

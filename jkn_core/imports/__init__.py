@@ -6,7 +6,11 @@ tables of ``docs/imports.md`` (:func:`render_docs`). A file is read completely a
 types, ranges, allowed values, natural-key duplicates, date order, codes that must exist in the
 database) before anything is written; every problem is reported with the row number the user sees
 (header = row 1). A valid file is upserted by its natural key in one transaction, so importing the same
-file twice changes nothing. Participants files create the families they name that do not exist yet
+file twice changes nothing; on an update a column the file leaves out keeps its stored value (defaults
+are for inserted rows), and the report counts the changed values per column. Files beyond the hard
+limits of :mod:`jkn_core.imports.read` (size, rows, columns, an .xlsx's unpacked size), with a NUL byte
+or of a binary format are refused whole; a database error is one plain problem with an incident id.
+Every import, rejected and dry runs included, writes an ``import`` audit row. Participants files create the families they name that do not exist yet
 (the family rule, :func:`jkn_core.imports.write.new_families`).
 
 Modules: ``report`` (problems and reports), ``spec`` (what a file may hold), ``checks`` (cross-column

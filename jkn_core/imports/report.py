@@ -46,6 +46,21 @@ class ImportReport:
     filename: str = ""
     #: non-fatal notes after a committed import (e.g. a refresh hook that failed)
     warnings: list[str] = field(default_factory=list)
+    #: values changed per column in the updated rows, e.g. ``{"status": 1, "weight": 1}``
+    changes: dict[str, int] = field(default_factory=dict)
+    #: the server-log incident of a database error (the import was refused, nothing written)
+    incident: str = ""
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``dry_run`` or ``rejected`` (as the audit row says)."""
+        if not self.ok:
+            return "rejected"
+        return "dry_run" if self.dry_run else "ok"
+
+    def changes_text(self) -> str:
+        """The changed values per column in words: ``status 1, weight 1`` (empty when none)."""
+        return ", ".join(f"{column} {n:,}" for column, n in self.changes.items())
 
     def summary(self) -> str:
         if not self.ok:
@@ -57,6 +72,9 @@ class ImportReport:
             f"{self.table}: {self.rows_in_file} row(s) in {self.filename or 'file'}: "
             f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.changes:
+            total = sum(self.changes.values())
+            text += f"; {total:,} value{'' if total == 1 else 's'} changed ({self.changes_text()})"
         if self.families_created:
             text += f", {self.families_created} famil{'y' if self.families_created == 1 else 'ies'} created"
         if self.dry_run:

@@ -53,6 +53,9 @@ class Field:
     refs: str | None = None  # "table.column" the value must exist in
     db: bool = True  # False: used by the import but not a column of the target table
     derived_from: str | None = None  # an empty cell is computed from this column (docs label only)
+    #: on an update, when the file gives this column but leaves this field out, the field takes its
+    #: default instead of keeping its stored value (it belongs with that column, e.g. default_period)
+    follows: str | None = None
 
     def type_label(self) -> str:
         label = KINDS[self.kind]
@@ -263,6 +266,7 @@ _SPEC_LIST = [
                 "date of payment; empty when unpaid",
                 "2024-12-10",
                 required=False,
+                follows="paid",
                 not_future=True,
                 min_date=dt.date(2000, 1, 1),
             ),
@@ -431,6 +435,7 @@ _SPEC_LIST = [
                 "month of default; empty unless defaulted",
                 "",
                 required=False,
+                follows="defaulted",
                 not_future=True,
             ),
             Field(

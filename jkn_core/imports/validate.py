@@ -58,6 +58,9 @@ class ParsedTable:
     frame: pd.DataFrame
     rownums: np.ndarray  # row number of each data row as the user sees it
     problems: list[Problem]
+    #: the fields whose values the file gives (see :func:`columns_in_file`); on an update only these
+    #: are written, the others keep their stored values
+    in_file: frozenset[str] = frozenset()
     _values: dict[str, list[Any]] | None = field(default=None, repr=False)
 
     @property
@@ -81,6 +84,22 @@ def python_values(column: pd.Series, kind: str) -> list[Any]:
     if kind == "date":
         return column.to_numpy(dtype="datetime64[D]").astype(object).tolist()
     return column.astype(object).where(column.notna(), None).tolist()
+
+
+def columns_in_file(spec: TableSpec, header: set[str]) -> frozenset[str]:
+    """The fields an update writes: those in the file's ``header``, the natural key, a field derived
+    from one of them (``paid_period`` from ``paid_date``) and a field that follows one of them
+    (``default_period`` with ``defaulted``). Every other field keeps its stored value on an update;
+    defaults apply to inserted rows only."""
+    out = set(header) | set(spec.key)
+    grown = True
+    while grown:
+        grown = False
+        for f in spec.fields:
+            if f.name not in out and (f.derived_from in out or f.follows in out):
+                out.add(f.name)
+                grown = True
+    return frozenset(out)
 
 
 # --- parsing text cells ----------------------------------------------------------------------------
@@ -377,7 +396,8 @@ def validate_table(spec: TableSpec, raw: RawTable, today: dt.date) -> ParsedTabl
         if f.derived_from:
             fill = frame[f.name].isna() & ~frame[f.name + INVALID] & frame[f.derived_from].notna()
             frame.loc[fill, f.name] = month_of(frame[f.derived_from])[fill]
-    return ParsedTable(spec=spec, frame=frame, rownums=rownums, problems=problems)
+    in_file = columns_in_file(spec, {name for name, j in index.items() if j >= 0})
+    return ParsedTable(spec=spec, frame=frame, rownums=rownums, problems=problems, in_file=in_file)
 
 
 def _cell_reason(f: Field, rule: str, s: str, v: Any, today: dt.date, current: int) -> str:

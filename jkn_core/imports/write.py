@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from jkn_core import hooks
 from jkn_core.audit import audit
@@ -42,12 +44,21 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def upsert(
-    conn: Connection, table: str, key: Sequence[str], columns: Sequence[str]
+    conn: Connection,
+    table: str,
+    key: Sequence[str],
+    columns: Sequence[str],
+    update_columns: Sequence[str] | None = None,
 ) -> Callable[[list[dict]], None]:
-    """An upsert of rows (dicts) by natural key: INSERT ... ON CONFLICT (key) DO UPDATE."""
+    """An upsert of rows (dicts) by natural key: INSERT ... ON CONFLICT (key) DO UPDATE.
+
+    A new row is inserted with every one of ``columns``; an existing row gets only ``update_columns``
+    (default: every non-key column), so a column the file left out keeps its stored value.
+    """
     t = Base.metadata.tables[table]
     dialect = conn.dialect.name
-    update_cols = [c for c in columns if c not in key]
+    wanted = columns if update_columns is None else update_columns
+    update_cols = [c for c in wanted if c not in key]
     if dialect in ("postgresql", "sqlite"):
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -150,8 +161,11 @@ def write_rows(
 
     columns = spec.db_columns
     key = spec.key
-    compare = [c for c in columns if c not in key]
-    write = upsert(conn, table, key, columns)
+    stored = [c for c in columns if c not in key]  # read back: compared, and the old branch of a row
+    compare = [c for c in stored if c in parsed.in_file]  # what an update may change
+    where = [stored.index(c) for c in compare]
+    write = upsert(conn, table, key, columns, compare)
+    changes = dict.fromkeys(compare, 0)
     values = parsed.values
     touched: set[Any] = set()  # what locates the changed rows' branches (see touched_branches)
     if progress:
@@ -160,28 +174,34 @@ def write_rows(
         stop = min(start + chunk_rows, n)
         rows = [{c: values[c][i] for c in columns} for i in range(start, stop)]
         keys = [tuple(r[k] for k in key) for r in rows]
-        existing = existing_rows(conn, table, key, compare, keys)
+        existing = existing_rows(conn, table, key, stored, keys)
         changed = []
         for r, k in zip(rows, keys, strict=True):
             old = existing.get(k)
             if old is None:
                 report.inserted += 1
                 changed.append(r)
-            elif all(_same(r[c], o) for c, o in zip(compare, old, strict=True)):
+                continue
+            differ = [c for c, j in zip(compare, where, strict=True) if not _same(r[c], old[j])]
+            if not differ:
                 report.unchanged += 1
-            else:
-                report.updated += 1
-                changed.append(r)
+                continue
+            report.updated += 1
+            changed.append(r)
+            for c in differ:
+                changes[c] += 1
         if not dry_run:
             write(changed)
             touched |= _touched(
-                table, compare, changed, [existing.get(tuple(r[k] for k in key)) for r in changed]
+                table, stored, changed, [existing.get(tuple(r[k] for k in key)) for r in changed]
             )
         if progress:
             progress(stop, n)
+    report.changes = {c: k for c, k in changes.items() if k}
     if dry_run:
         return None
     branches = touched_branches(conn, table, touched)
+    report.ok = True  # written: the audit row says "ok" (a failing commit replaces the report)
     audit_import(conn, scope, report)  # in the same transaction: data and audit row land together
     return branches
 
@@ -194,14 +214,26 @@ def run_hooks(engine: Engine, report: ImportReport, branches: set[str] | None) -
     table = report.table
     if engine.dialect.name == "postgresql" and report.inserted + report.updated >= ANALYZE_AFTER_ROWS:
         # fresh planner statistics before the refresh hooks query the table (autovacuum may be minutes away)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"ANALYZE {table}")
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f"ANALYZE {table}")
+        except SQLAlchemyError:
+            incident = new_incident()
+            logger.exception("incident %s: ANALYZE %s after an import failed", incident, table)
+            report.warnings.append(f"ANALYZE {table} failed: the database refused it (incident {incident})")
     for hook in list(hooks.AFTER_IMPORT_HOOKS):
         try:
             if _takes_branches(hook):
                 hook(engine, table, branches)
             else:
                 hook(engine, table)
+        except SQLAlchemyError:  # never echo SQL or values: the details go to the server log only
+            incident = new_incident()
+            logger.exception("incident %s: after-import hook %r failed", incident, hook)
+            report.warnings.append(
+                f"refresh hook {getattr(hook, '__name__', hook)!s} failed: the database refused it "
+                f"(incident {incident})"
+            )
         except Exception as exc:  # noqa: BLE001 - the import is committed; report, don't fail
             logger.exception("after-import hook %r failed", hook)
             report.warnings.append(f"refresh hook {getattr(hook, '__name__', hook)!s} failed: {exc}")
@@ -247,15 +279,26 @@ def _takes_branches(hook: Callable[..., Any]) -> bool:
     return True
 
 
-def audit_import(conn: Connection, scope: Scope, report: ImportReport) -> None:
-    """One ``audit_log`` row (action ``import``) inside the import's transaction."""
+def new_incident() -> str:
+    """A short id that ties what a user is told to the details in the server log."""
+    return secrets.token_hex(4).upper()
+
+
+def audit_import(conn: Engine | Connection, scope: Scope, report: ImportReport) -> None:
+    """One ``audit_log`` row (action ``import``): inside the import's transaction for a written import,
+    on its own for a rejected import or a dry run. Counts, never the file's values."""
     detail = {
+        "status": report.status,
         "table": report.table,
         "file": report.filename,
         "rows": report.rows_in_file,
         "inserted": report.inserted,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        "changes": dict(report.changes),
         "families_created": report.families_created,
+        "problems": len(report.problems),
     }
+    if report.incident:
+        detail["incident"] = report.incident
     audit(conn, scope, "import", detail)

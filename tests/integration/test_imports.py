@@ -35,7 +35,7 @@ PARTICIPANT_HEADER = (
 
 
 # --- fixtures --------------------------------------------------------------------------------------
-def _seed(engine: Engine) -> None:
+def seed_reference(engine: Engine) -> None:
     t = Base.metadata.tables
     with engine.begin() as conn:
         conn.execute(t["regions"].insert(), [{"code": "KW03", "name": "Sumatera Selatan dan sekitarnya"}])
@@ -128,7 +128,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
             eng = factory("postgresql")  # a new database on that server: the shared world is not touched
         except RuntimeError as exc:  # JKN_TEST_PG_URL points at a foreign server
             pytest.skip(str(exc))
-    _seed(eng)
+    seed_reference(eng)
     yield eng
     eng.dispose()
 
@@ -138,7 +138,7 @@ def sqlite_engine(tmp_path: Path) -> Iterator[tuple[Engine, str]]:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     eng = make_engine(url)
     create_schema(eng)
-    _seed(eng)
+    seed_reference(eng)
     yield eng, url
     eng.dispose()
 
@@ -405,7 +405,23 @@ def test_broken_file_is_rejected_whole(engine: Engine, case: str) -> None:
     assert report.inserted == report.updated == report.unchanged == 0
     for row, column, pattern in expected:
         find(report, row, column, pattern)
-    assert counts(engine) == before  # nothing written, not even an audit row
+    after = counts(engine)
+    assert {**after, "audit_log": 0} == {**before, "audit_log": 0}  # nothing written but the audit row
+    assert after["audit_log"] == before["audit_log"] + 1
+    detail = last_import_audit(engine)
+    assert detail["status"] == "rejected" and detail["table"] == table
+    assert detail["problems"] == len(report.problems) and detail["inserted"] == 0
+
+
+def last_import_audit(engine: Engine) -> dict:
+    """The detail of the newest ``import`` audit row."""
+    import json
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT detail FROM audit_log WHERE action = 'import' ORDER BY id DESC LIMIT 1")
+        ).one()
+    return json.loads(row.detail)
 
 
 def test_every_problem_is_listed_in_row_order(engine: Engine) -> None:
@@ -477,7 +493,11 @@ def test_dry_run_writes_nothing(engine: Engine) -> None:
     assert report.ok and report.dry_run
     assert (report.inserted, report.updated, report.unchanged) == (3, 0, 0)
     assert "dry run" in report.summary()
-    assert counts(engine) == before
+    after = counts(engine)
+    assert {**after, "audit_log": 0} == {**before, "audit_log": 0}  # no data, only the audit row
+    assert after["audit_log"] == before["audit_log"] + 1
+    detail = last_import_audit(engine)
+    assert (detail["status"], detail["inserted"], detail["problems"]) == ("dry_run", 3, 0)
 
 
 def test_upsert_on_unique_natural_keys(engine: Engine) -> None:
@@ -602,8 +622,11 @@ def test_audit_row_and_refresh_hooks(engine: Engine) -> None:
     assert report.ok and seen == [(engine, "contributions")]
     assert any("refresh failed" in w for w in report.warnings)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT username, action, detail FROM audit_log")).one()
-    assert row.username == "system" and row.action == "import"
+        rows = conn.execute(text("SELECT username, action, detail FROM audit_log ORDER BY id")).all()
+    assert [r.action for r in rows] == ["import", "import"]  # the dry run is audited too
+    dry, row = rows
+    assert '"status": "dry_run"' in dry.detail and '"inserted": 3' in dry.detail
+    assert row.username == "system" and row.action == "import" and '"status": "ok"' in row.detail
     assert '"contributions"' in row.detail and '"inserted": 3' in row.detail
 
 
