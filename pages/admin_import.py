@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from jkn_core import access, imports
+from jkn_core.text import plain
 from pages.common import engine, number, require, t
 
 scope = require("admin_import")
@@ -67,7 +68,7 @@ if upload is not None:
 report = st.session_state.get("import_report")
 if report is not None and report.table == table:
     if not report.ok:
-        st.error(t("adm_rejected").format(file=report.filename, n=len(report.problems)))
+        st.error(t("adm_rejected").format(file=plain(report.filename), n=len(report.problems)))
         problems = imports.problems_frame(report)
         st.dataframe(
             problems,
@@ -82,9 +83,9 @@ if report is not None and report.table == table:
                            on_click="ignore")
     else:
         if report.dry_run:
-            st.info(t("adm_dry_ok").format(file=report.filename))
+            st.info(t("adm_dry_ok").format(file=plain(report.filename)))
         else:
-            st.success(t("adm_done").format(file=report.filename, table=table))
+            st.success(t("adm_done").format(file=plain(report.filename), table=table))
         c = st.columns(4)
         c[0].metric(t("adm_rows_in_file"), number(report.rows_in_file))
         c[1].metric(t("adm_inserted"), number(report.inserted))
@@ -100,6 +101,6 @@ if report is not None and report.table == table:
             )
         if report.families_created:
             st.caption(t("adm_families_created").format(n=number(report.families_created)))
-        st.caption(report.summary())
+        st.caption(plain(report.summary()))
         for w in report.warnings:
-            st.warning(t("adm_warning").format(w=w))
+            st.warning(t("adm_warning").format(w=plain(w)))

@@ -99,8 +99,11 @@ def problems_frame(report: ImportReport | Sequence[Problem]) -> pd.DataFrame:
 
 
 def problems_csv(report: ImportReport | Sequence[Problem]) -> bytes:
-    """The problems as a UTF-8 CSV (row, column, reason), for a download button."""
-    return problems_frame(report).to_csv(index=False).encode("utf-8")
+    """The problems as a UTF-8 CSV (row, column, reason), for a download button: written like every export
+    (formula cells neutralised, fields with a separator quoted)."""
+    from jkn_core.exports import to_csv_bytes
+
+    return to_csv_bytes(problems_frame(report))
 
 
 def sort_problems(problems: list[Problem], columns: Sequence[str]) -> list[Problem]:

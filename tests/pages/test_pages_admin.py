@@ -7,6 +7,8 @@ them, and reads sign-ins in the audit log.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -86,8 +88,10 @@ def test_import_page_dry_run_then_import_of_targets(admin_app) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(Target.target).where(Target.kpi == "coverage_pct", Target.level == "national",
                                                         Target.year == 2025)).scalar() == 99
-        assert conn.execute(select(func.count()).select_from(AuditLog)
-                            .where(AuditLog.action == "import", AuditLog.username == "admin")).scalar() == 1
+        details = conn.execute(select(AuditLog.detail).where(AuditLog.action == "import",
+                                                             AuditLog.username == "admin")).scalars().all()
+    # the dry run and the import are both audited, each with its status
+    assert sorted(json.loads(d)["status"] for d in details) == ["dry_run", "ok"]
 
     # the same file again: nothing changes
     at.button(key="import_run").click().run()
@@ -123,7 +127,10 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_app) -> None:
     dl = [b for b in at.get("download_button") if b.label == t("adm_problems_download")]
     assert dl, "the problems must be downloadable"
     assert _count(engine, Target) == before_targets  # nothing written
-    assert _count(engine, AuditLog) == before_audit  # and no import audited
+    assert _count(engine, AuditLog) == before_audit + 1  # the rejected import is audited (no values in it)
+    with engine.connect() as conn:
+        last = conn.execute(select(AuditLog.action, AuditLog.detail).order_by(AuditLog.id.desc()).limit(1)).one()
+    assert last.action == "import" and json.loads(last.detail)["status"] == "rejected"
 
 
 def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
