@@ -134,9 +134,8 @@ def _sign_in_form() -> None:
         shown = access.demo_passwords_to_show(engine())  # never the admin; only unchanged defaults
         if shown:
             with st.expander(t("demo_users")):
-                st.dataframe([{"user": u.username, "password": u.password, "role": u.role,
-                               "scope": u.branch_code or u.region_code or "nasional"} for u in shown],
-                             hide_index=True)
+                st.table([{"user": u.username, "password": u.password, "role": u.role,  # fixed demo values
+                           "scope": u.branch_code or u.region_code or "nasional"} for u in shown])
                 st.caption(t("demo_users_hint"))
         st.caption(t("synthetic_notice"))
 

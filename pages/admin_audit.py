@@ -9,7 +9,8 @@ from pages.common import download_buttons, engine, number, require, t
 KNOWN_ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "session_ended", "session_scope_changed",
     "password_changed", "password_change_failed", "password_reset", "user_created", "user_updated",
-    "user_activated", "user_deactivated", "import", "export", "export_refused", "model_trained", "score_run",
+    "user_activated", "user_deactivated", "import", "import_rejected", "import_dry_run", "export",
+    "export_refused", "model_trained", "score_run",
     "demo_built", "database_initialised", "collection_outcome", "sif_application_saved",
 )
 

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from devtools.app_pages import page_files
+from jkn_core.text import MARKDOWN_SPECIAL, ZWSP
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -40,6 +42,12 @@ def nav_keys(at: AppTest) -> set[str]:
     return {by_file.get(p, str(p)) for p in paths if p != APP.resolve()}
 
 
+_SHOWN = re.compile("\\\\([" + re.escape("".join(sorted(MARKDOWN_SPECIAL))) + "])")
+
+
 def texts(elements) -> str:  # type: ignore[no-untyped-def]
-    """The values of AppTest elements (``at.error``, ``at.title``, ...) joined by new lines."""
-    return "\n".join(str(e.value) for e in elements)
+    """The text a reader sees in AppTest elements (``at.error``, ``at.title``, ...), joined by new lines.
+
+    AppTest hands over the Markdown source; data strings in it are escaped by ``jkn_core.text.plain``
+    (a backslash before punctuation, a zero-width space in autolinks), which the browser does not show."""
+    return "\n".join(_SHOWN.sub(r"\1", str(e.value)).replace(ZWSP, "") for e in elements)

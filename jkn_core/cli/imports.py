@@ -71,7 +71,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         logging.getLogger("jkn_core").propagate = False
     path = Path(args.file)
     report = imports.import_file(
-        db.get_engine(), Scope.system(), args.table, path, path.name, dry_run=args.dry_run, progress=progress
+        db.get_engine(), Scope.cli(), args.table, path, path.name, dry_run=args.dry_run, progress=progress
     )
     if not report.ok:
         print(report.summary(), file=sys.stderr)

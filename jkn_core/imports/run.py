@@ -2,7 +2,7 @@
 
 Reading is :mod:`jkn_core.imports.read`, checking :mod:`jkn_core.imports.validate`, writing and the
 hooks :mod:`jkn_core.imports.write`; this module only runs them in order and decides the outcome.
-Every outcome is audited (action ``import``, ``status`` ok / rejected / dry_run). A database error is
+Every outcome is audited (action ``import``, ``import_rejected`` or ``import_dry_run``, with ``status``). A database error is
 never shown: its details (SQL, values) go to the server log under an incident id, and the report holds
 one plain problem naming that id.
 """

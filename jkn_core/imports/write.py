@@ -284,8 +284,13 @@ def new_incident() -> str:
     return secrets.token_hex(4).upper()
 
 
+#: Audit action per outcome. Only a written import is ``import``: the pre-aggregates' freshness mark
+#: (jkn_core.kpi.freshness) follows the newest ``import`` row, which a dry run or a rejection must not move.
+AUDIT_ACTIONS = {"ok": "import", "rejected": "import_rejected", "dry_run": "import_dry_run"}
+
+
 def audit_import(conn: Engine | Connection, scope: Scope, report: ImportReport) -> None:
-    """One ``audit_log`` row (action ``import``): inside the import's transaction for a written import,
+    """One ``audit_log`` row (:data:`AUDIT_ACTIONS`): inside the import's transaction for a written import,
     on its own for a rejected import or a dry run. Counts, never the file's values."""
     detail = {
         "status": report.status,
@@ -301,4 +306,4 @@ def audit_import(conn: Engine | Connection, scope: Scope, report: ImportReport) 
     }
     if report.incident:
         detail["incident"] = report.incident
-    audit(conn, scope, "import", detail)
+    audit(conn, scope, AUDIT_ACTIONS[report.status], detail)

@@ -54,7 +54,7 @@ def one(engine: Engine, sql: str) -> tuple:
 def last_audit(engine: Engine) -> dict:
     with engine.connect() as conn:
         detail = conn.execute(
-            text("SELECT detail FROM audit_log WHERE action = 'import' ORDER BY id DESC LIMIT 1")
+            text("SELECT detail FROM audit_log WHERE action LIKE 'import%' ORDER BY id DESC LIMIT 1")
         ).scalar_one()
     return json.loads(detail)
 

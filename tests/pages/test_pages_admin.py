@@ -88,10 +88,10 @@ def test_import_page_dry_run_then_import_of_targets(admin_app) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(Target.target).where(Target.kpi == "coverage_pct", Target.level == "national",
                                                         Target.year == 2025)).scalar() == 99
-        details = conn.execute(select(AuditLog.detail).where(AuditLog.action == "import",
-                                                             AuditLog.username == "admin")).scalars().all()
+        rows = conn.execute(select(AuditLog.action, AuditLog.detail).where(AuditLog.action.like("import%"),
+                                                                           AuditLog.username == "admin")).all()
     # the dry run and the import are both audited, each with its status
-    assert sorted(json.loads(d)["status"] for d in details) == ["dry_run", "ok"]
+    assert sorted((a, json.loads(d)["status"]) for a, d in rows) == [("import", "ok"), ("import_dry_run", "dry_run")]
 
     # the same file again: nothing changes
     at.button(key="import_run").click().run()
@@ -130,7 +130,7 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_app) -> None:
     assert _count(engine, AuditLog) == before_audit + 1  # the rejected import is audited (no values in it)
     with engine.connect() as conn:
         last = conn.execute(select(AuditLog.action, AuditLog.detail).order_by(AuditLog.id.desc()).limit(1)).one()
-    assert last.action == "import" and json.loads(last.detail)["status"] == "rejected"
+    assert last.action == "import_rejected" and json.loads(last.detail)["status"] == "rejected"
 
 
 def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
