@@ -17,39 +17,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import sys
 
 from sqlalchemy import Engine, inspect, select
 
 from jkn_core import access, config
 from jkn_core.audit import audit
+from jkn_core.cli.prompt import error, read_password
 from jkn_core.db import INITIALISED_KEY, create_schema, drop_schema, get_engine, set_meta
 from jkn_core.demo.reference_tables import REFERENCE_TABLES, write_reference_tables
 from jkn_core.schema import Base, Meta
+from jkn_core.scope import Scope
 
 #: Exit code of a refusal or bad input (argparse uses 2 for usage errors too).
 EXIT_REFUSED = 2
 
 
-def _err(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr, flush=True)
-
-
-def read_password(stdin=None) -> str | None:  # type: ignore[no-untyped-def]
-    """The new password: asked twice, hidden, on a terminal; else the first line of standard input.
-
-    Returns ``None`` when the two entries on a terminal differ (after saying so), ``""`` when nothing
-    was given.
-    """
-    stdin = sys.stdin if stdin is None else stdin
-    if stdin is not None and stdin.isatty():
-        first = getpass.getpass("Password for the first admin: ")
-        if getpass.getpass("Repeat password: ") != first:
-            _err("passwords do not match")
-            return None
-        return first
-    return (stdin.readline() if stdin is not None else "").rstrip("\r\n")
 
 
 def password_problem(username: str, password: str) -> str | None:
@@ -105,18 +88,18 @@ def _init(args: argparse.Namespace) -> int:
     contents = database_contents(engine)
     reason = refusal(contents, args.force)
     if reason:
-        _err(reason)
+        error(reason)
         return EXIT_REFUSED
-    password = read_password()
+    password = read_password("Password for the first admin: ")
     if password is None:
         return EXIT_REFUSED
     if not password:
-        _err("no password on standard input (pipe it in: "
+        error("no password on standard input (pipe it in: "
              "printf '%s\\n' 'a-long-password' | python -m jkn_core init)")
         return EXIT_REFUSED
     problem = password_problem(username, password)
     if problem:
-        _err(problem)
+        error(problem)
         return EXIT_REFUSED
 
     if contents["tables_with_rows"]:  # a demo database, --force given (refusal() allowed nothing else)
@@ -125,14 +108,14 @@ def _init(args: argparse.Namespace) -> int:
     create_schema(engine)
     counts = write_reference_tables(engine)
     try:
-        access.create_user(engine, username, password, "admin", actor="cli")
+        access.create_user(engine, username, password, "admin", actor=Scope.cli())
     except ValueError as exc:
-        _err(str(exc))
+        error(str(exc))
         return EXIT_REFUSED
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with engine.begin() as conn:
         set_meta(conn, {"synthetic": "0", INITIALISED_KEY: stamp})
-        audit(conn, "cli", "database_initialised",
+        audit(conn, Scope.cli(), "database_initialised",
               {"admin": username, "replaced_demo": bool(contents["tables_with_rows"]), **counts})
     print(f"database initialised: {counts['regions']} regions, {counts['provinces']} provinces, "
           f"{counts['branches']} branches, {counts['regencies']} regencies, {counts['targets']} targets; "

@@ -6,17 +6,12 @@ Changes are audited under :meth:`Scope.cli` (``cli:<operating-system user>``), s
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 
 from sqlalchemy import Engine
 
 from jkn_core import access
+from jkn_core.cli.prompt import error, read_password
 from jkn_core.scope import Scope
-
-
-def _err(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr, flush=True)
 
 
 def _engine() -> Engine:
@@ -26,27 +21,15 @@ def _engine() -> Engine:
     return get_engine(config.database_url())  # explicit URL: the cache follows JKN_DATABASE_URL
 
 
-def _read_password() -> str | None:
-    stdin = sys.stdin
-    if stdin is not None and stdin.isatty():
-        first = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat password: ") != first:
-            _err("passwords do not match")
-            return None
-        return first
-    line = stdin.readline() if stdin is not None else ""
-    return line.rstrip("\r\n")
-
-
 def _cli_add(args: argparse.Namespace) -> int:
     if args.role not in access.ROLES:
-        _err(f"unknown role {args.role!r}; expected one of {', '.join(access.ROLES)}")
+        error(f"unknown role {args.role!r}; expected one of {', '.join(access.ROLES)}")
         return 2
-    password = _read_password()
+    password = read_password()
     if password is None:
         return 2
     if not password:
-        _err(
+        error(
             "no password on standard input (pipe it in: echo 'secret-pass' | python -m jkn_core users add ...)"
         )
         return 2
@@ -63,7 +46,7 @@ def _cli_add(args: argparse.Namespace) -> int:
             replace=args.replace,
         )
     except ValueError as exc:
-        _err(str(exc))
+        error(str(exc))
         return 2
     print(f"user {access.normalise_username(args.username)} saved ({args.role})")
     return 0
@@ -82,7 +65,7 @@ def _cli_set_active(args: argparse.Namespace) -> int:
     try:
         access.set_user_active(_engine(), args.username, args.active, actor=Scope.cli())
     except ValueError as exc:
-        _err(str(exc))
+        error(str(exc))
         return 2
     print(f"user {access.normalise_username(args.username)} {'activated' if args.active else 'deactivated'}")
     return 0

@@ -70,7 +70,9 @@ def test_init_builds_geography_and_one_admin_and_no_demo(
     scope = access.authenticate(engine, "admin", PASSWORD)
     assert scope is not None and scope.role == "admin"
     assert access.authenticate(engine, "admin", "admin-demo") is None
-    assert {"user_created", "database_initialised"} <= set(access.read_audit(engine, scope)["action"])
+    log = access.read_audit(engine, scope)
+    assert {"user_created", "database_initialised"} <= set(log["action"])
+    assert log["username"].str.startswith("cli:").all(), "the operating-system user ran init"
 
 
 def test_init_takes_the_admin_username(empty_engine, monkeypatch: pytest.MonkeyPatch) -> None:
