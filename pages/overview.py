@@ -21,7 +21,6 @@ view = directors_header("overview")  # title, period and drill-down pickers (pag
 period, f = view.period, view.filters
 
 cards = view.query(kpi.overview_cards, period=period)
-DELTA_COLOUR = {"up_good": "normal", "max": "inverse", "down_good": "inverse", "info": "off"}
 rows = [cards.iloc[i:i + 3] for i in range(0, len(cards), 3)]
 for chunk in rows:
     cols = st.columns(3)
@@ -32,7 +31,8 @@ for chunk in rows:
         col.metric(f"{status_icon(r['status'])} {t('kpi_' + r['kpi'])}", kpi.format_value(r["unit"], r["value"], lang()),
                    delta=(None if r["change_month"] is None or pd.isna(r["change_month"]) else
                           f"{kpi.format_value(r['unit'], r['change_month'], lang(), True)} {t('vs_last_month')}"),
-                   delta_color=DELTA_COLOUR[kind], border=True,
+                   delta_arrow=kpi.delta_style(kind, r["change_month"])[0],
+                   delta_color=kpi.delta_style(kind, r["change_month"])[1], border=True,
                    help=f"{t('status_' + r['status'])}")
         col.caption(f"{extra} · {t('vs_last_year')}: {kpi.format_value(r['unit'], r['change_year'], lang(), True)}")
 

@@ -48,6 +48,7 @@ from jkn_core.kpi.targets import (
     GREEN,
     GREY,
     RED,
+    delta_style,
     league_light,
     status_down_good,
     status_max,
@@ -78,6 +79,6 @@ __all__ = [
     "format_value", "hierarchy", "inpatient_stats", "is_synthetic", "kbk_attainment", "latest_period",
     "league_light", "make_brief", "map_provinces", "over_capacity_facilities", "overview_cards", "params_get",
     "penalty_exposure", "penalty_per_stay", "periods", "refresh", "regency_capacity", "rehab_pool",
-    "segment_mix", "status_down_good", "status_max", "status_up_good", "summary", "target", "target_for_view",
+    "segment_mix", "delta_style", "status_down_good", "status_max", "status_up_good", "summary", "target", "target_for_view",
     "target_level", "targets_table",
 ]

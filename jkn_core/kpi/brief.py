@@ -33,8 +33,8 @@ def format_value(unit: str, value: float | None, lang: str = "id", signed: bool 
     sign = "+" if signed and value > 0 else ""
     if unit == "pct":
         return sign + (fmt.number(value, 2, lang) + (" poin" if signed and lang == "id" else " pts" if signed else " %"))
-    if unit == "rp":
-        return sign + fmt.rupiah(value, lang)
+    if unit == "rp":  # a fall reads "-Rp 1,5 miliar": the sign leads, as for every other unit
+        return ("-" if value < 0 else sign) + fmt.rupiah(abs(value), lang)
     if unit in ("people", "count"):
         return sign + (fmt.compact(value, 1, lang) if abs(value) >= 1e6 else fmt.number(value, 0, lang))
     return sign + fmt.number(value, 0, lang)

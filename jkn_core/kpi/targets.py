@@ -100,6 +100,23 @@ def status_down_good(value: float | None, previous: float | None) -> str:
     return GREEN if change < -FLAT_CHANGE else AMBER
 
 
+def delta_style(kind: str, change: float | None) -> tuple[str, str]:
+    """How a KPI card draws its change: ``(arrow, colour)`` for Streamlit's ``delta_arrow`` / ``delta_color``.
+
+    The arrow follows the sign (``"up"``, ``"down"``; ``"off"`` at zero or without a change); the colour says
+    whether that move is good for this KPI: ``kind`` ``up_good`` → a rise is green, ``down_good`` and ``max``
+    → a rise is red; ``info`` (and zero) → grey.
+    """
+    if change is None or _nan(change) or change == 0:
+        return "off", "gray"
+    arrow = "up" if change > 0 else "down"
+    if kind == "up_good":
+        return arrow, "green" if change > 0 else "red"
+    if kind in ("down_good", "max"):
+        return arrow, "red" if change > 0 else "green"
+    return arrow, "gray"
+
+
 def league_light(collectability: float | None, target: float | None, arrears_change: float | None) -> str:
     """Red: collectability more than :data:`LEAGUE_RED_PTS` under target, or arrears up by more
     than :data:`LEAGUE_RED_RISE`; green: at/above target and arrears not rising; amber otherwise."""

@@ -48,6 +48,7 @@ UNSCOPED = {
     "status_max": "a colour rule (no database)",
     "status_down_good": "a colour rule (no database)",
     "league_light": "a colour rule (no database)",
+    "delta_style": "a colour rule (no database)",
     "penalty_per_stay": "the denda pelayanan formula (no database)",
     "map_provinces": "reshapes a coverage frame for the map (no database)",
     "make_brief": "formats cards the caller already read in scope (no database)",

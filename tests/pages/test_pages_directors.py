@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from jkn_core import fmt, kpi
 from jkn_core.exports import export_table
+from jkn_core.i18n import t
 from jkn_core.kpi import Filters
 from jkn_core.scope import Scope
 from tests.apptest import sign_in
@@ -132,3 +133,28 @@ def test_exports_are_real_files_with_the_right_rows(app_env, sqlite_world) -> No
     assert xlsx[:2] == b"PK"
     assert len(pd.read_excel(io.BytesIO(xlsx))) == len(league)
     assert set(back["branch_code"]) <= set(kpi.hierarchy(eng, scope)["branch_code"])
+
+
+def test_overview_cards_draw_each_change_by_its_sign_and_meaning(app_env, sqlite_world) -> None:
+    """A falling debt is drawn down and green, a rising one up and red, no change without an arrow."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    eng = sqlite_world.engine
+    at = _signed_in("direksi")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    cards = kpi.overview_cards(eng, Scope.national())
+    arrows = {"up": MetricProto.MetricDirection.UP, "down": MetricProto.MetricDirection.DOWN,
+              "off": MetricProto.MetricDirection.NONE}
+    colours = {"green": MetricProto.MetricColor.GREEN, "red": MetricProto.MetricColor.RED,
+               "gray": MetricProto.MetricColor.GRAY}
+    checked = 0
+    for r in cards.to_dict("records"):
+        metric = next(m for m in at.metric if t("kpi_" + r["kpi"]) in m.label)
+        kind = kpi.CARDS[r["kpi"]][1]
+        arrow, colour = kpi.delta_style(kind, r["change_month"])
+        assert (metric.proto.direction, metric.proto.color) == (arrows[arrow], colours[colour]), r["kpi"]
+        if arrow == "down":
+            assert metric.proto.delta.startswith("-"), metric.proto.delta
+        checked += 1
+    assert checked == len(kpi.CARDS)
