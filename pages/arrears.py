@@ -16,6 +16,7 @@ from pages.common import (
     pct,
     period_label,
     rupiah,
+    segment_label,
     t,
 )
 from pages.directors_view import directors_header, table
@@ -64,7 +65,7 @@ left.plotly_chart(fig, width="stretch", key="arr_branch")
 with left:
     download_buttons(by_branch, f"collectability_branch_{period}", "arr_branch")
 by_seg = view.query(kpi.collectability, by="segment", period_from=period, period_to=period)
-fig = go.Figure(go.Bar(x=by_seg["segment"], y=by_seg["collectability_pct"], marker_color="#7c3aed",
+fig = go.Figure(go.Bar(x=by_seg["segment"].map(segment_label), y=by_seg["collectability_pct"], marker_color="#7c3aed",
                        text=[pct(v, 1) for v in by_seg["collectability_pct"]], textposition="outside"))
 if tgt is not None:
     fig.add_hline(y=tgt, line_dash="dash", line_color="#b91c1c")

@@ -131,6 +131,11 @@ def pct(x: float | None, decimals: int = 2) -> str:
     return fmt.pct(x, decimals, lang())
 
 
+def segment_label(code: object) -> str:
+    """A membership segment as users name it (``PBI_APBD`` → "PBPU Pemda"), never the raw code."""
+    return t(f"seg_{code}")
+
+
 def period_label(p: int) -> str:
     return fmt.period_label(p, lang())
 

@@ -14,6 +14,7 @@ from pages.common import (
     number,
     pct,
     period_label,
+    segment_label,
     t,
 )
 from pages.directors_view import directors_header, table
@@ -57,7 +58,8 @@ fig.update_layout(title=t("cov_gap_title").format(unit=t(f"unit_{level}")), xaxi
                   yaxis={"autorange": "reversed"}, height=460, margin={"t": 50, "l": 10}, separators=SEP)
 left.plotly_chart(fig, width="stretch", key="cov_gap")
 seg = view.query(kpi.segment_mix, period=period)
-fig = go.Figure(go.Bar(x=seg["segment"], y=seg["participants"], marker_color="#2563eb",
+seg_shown = seg.assign(segment=seg["segment"].map(segment_label))  # labels on screen, codes in the download
+fig = go.Figure(go.Bar(x=seg_shown["segment"], y=seg["participants"], marker_color="#2563eb",
                        text=[pct(s, 1) for s in seg["share_pct"]], textposition="outside",
                        hovertemplate="%{x}<br>%{y:,.0f} " + t("people_unit") + "<extra></extra>"))
 fig.update_layout(title=t("cov_segment_title"), yaxis_title=t("participants") + f" ({t('people_unit')})",
@@ -68,7 +70,7 @@ st.subheader(t("cov_by_regency") if level == "regency" else t("cov_by_branch"))
 table(units)
 download_buttons(units, f"coverage_{level}_{period}", "cov_units")
 with st.expander(t("segment")):
-    table(seg)
+    table(seg_shown)
     download_buttons(seg, f"segment_mix_{period}", "cov_seg")
 
 trend = view.query(kpi.coverage_trend)
@@ -85,4 +87,4 @@ fig.update_layout(title=t("cov_trend_title"), yaxis_title=t("cov_pct_axis"), xax
 st.plotly_chart(fig, width="stretch", key="cov_trend")
 download_buttons(trend, "coverage_trend", "cov_trend")
 view.brief_button([(t("cov_by_regency") if level == "regency" else t("cov_by_branch"),
-                    units.sort_values("coverage_pct")), (t("segment"), seg)])
+                    units.sort_values("coverage_pct")), (t("segment"), seg_shown)])

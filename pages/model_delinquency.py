@@ -11,7 +11,7 @@ import streamlit as st
 from jkn_core import modeling
 from jkn_core.collection import model as delinquency
 from jkn_core.collection.model import MODEL_NAME
-from pages.common import download_buttons, engine, lang, number, require, synthetic_banner, t
+from pages.common import download_buttons, engine, lang, number, require, segment_label, synthetic_banner, t
 
 scope = require("model_delinquency")
 st.title(t("page_model_delinquency"))
@@ -66,6 +66,8 @@ st.dataframe(pd.DataFrame(card.get("candidates", {})).T.rename_axis("model").res
 
 st.subheader(t("md_by_segment"))
 seg = pd.DataFrame(card.get("by_segment", []))
+if "segment" in seg:  # membership segments by their labels (the rows by status have no segment)
+    seg["segment"] = seg["segment"].map(lambda s: segment_label(s) if isinstance(s, str) else s)
 st.dataframe(seg, hide_index=True, key="md_by_segment")
 
 st.subheader(t("md_by_branch"))

@@ -5,7 +5,18 @@ import streamlit as st
 from jkn_core import collection as col
 from jkn_core.collection import model as delinquency
 from jkn_core.text import plain
-from pages.common import download_buttons, engine, lang, number, pct, require, rupiah, synthetic_banner, t
+from pages.common import (
+    download_buttons,
+    engine,
+    lang,
+    number,
+    pct,
+    require,
+    rupiah,
+    segment_label,
+    synthetic_banner,
+    t,
+)
 
 _TTL = 3600  # the key already changes with the data; the time limit only bounds memory and unaudited writes
 
@@ -87,6 +98,7 @@ st.subheader(t("wq_queue"))
 st.caption(t("wq_ranking_note"))
 show = queue.assign(
     action=queue["action"].map(lambda a: t(f"action_{a}")),
+    segment=queue["segment"].map(segment_label),
     risk=(queue["risk"] * 100).round(1),
     reasons=queue[["reason_1", "reason_2", "reason_3"]].apply(lambda r: " · ".join(x for x in r if x), axis=1),
 )[["rank", "family_id", "name", "nik", "regency", "segment", "kelas", "arrears_months", "arrears_rp", "risk",
@@ -96,7 +108,7 @@ st.dataframe(show, hide_index=True, key="wq_table", column_config={
     "arrears_months": t("col_arrears_months"), "arrears_rp": t("col_arrears_rp"),
     "expected_recovery": t("col_expected_recovery"), "action": t("col_action"),
     "rehab_stages": t("col_rehab_stages"), "reasons": t("col_reasons")})
-download_buttons(queue, "antrian_penagihan", "wq")
+download_buttons(queue, "antrean_penagihan", "wq")
 
 # --- record an outcome ------------------------------------------------------------------------------
 st.subheader(t("wq_record"))

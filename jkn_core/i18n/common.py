@@ -25,7 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_coverage": ("Cakupan Kepesertaan", "Coverage"),
     "page_arrears": ("Tunggakan & Kolektabilitas", "Arrears & collectability"),
     "page_capacity": ("Kapasitas Faskes", "Facility capacity"),
-    "page_work_queue": ("Antrian Penagihan", "Collections work queue"),
+    "page_work_queue": ("Antrean Penagihan", "Collections work queue"),
     "page_model_delinquency": ("Model Risiko Tunggakan", "Delinquency model"),
     "page_sif_officer": ("Penilaian Kredit SIF", "SIF credit assessment"),
     "page_sif_portfolio": ("Portofolio SIF", "SIF portfolio"),
@@ -116,4 +116,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "db_unreachable": ("Basis data tidak dapat dihubungi. Mencoba lagi secara otomatis…",
                        "The database cannot be reached. Retrying automatically…"),
     "retry": ("Coba lagi", "Retry"),
+    # membership segments (schema.SEGMENTS): labels on screen, never the raw codes
+    "seg_PBI_APBN": ("PBI APBN", "PBI (state budget)"),
+    "seg_PBI_APBD": ("PBPU Pemda", "PBPU Pemda (local government)"),
+    "seg_PPU": ("PPU", "PPU (wage earners)"),
+    "seg_PBPU": ("PBPU", "PBPU (self-employed)"),
+    "seg_BP": ("BP", "BP (non-workers)"),
 }

@@ -18,7 +18,7 @@ from jkn_core.i18n import t
 from tests.e2e.browser import ROOT, StreamlitServer, screenshot, sign_in, wait_for_app
 from tests.worlds import sqlite_copy
 
-WORK_QUEUE = t("page_work_queue")  # "Antrian Penagihan"
+WORK_QUEUE = t("page_work_queue")  # "Antrean Penagihan"
 PARTICIPANT_PAGES = [k for k, roles in access.PAGES.items() if "bank_officer" not in roles
                      and roles <= {"kantor_cabang", "admin"}]  # work_queue
 

@@ -26,7 +26,7 @@ def test_cabang_sees_the_queue_and_records_an_outcome(writable_app):
     at = _signed_in("cabang", "cabang-demo")
     at.switch_page("pages/work_queue.py").run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Antrian Penagihan"
+    assert at.title[0].value == "Antrean Penagihan"
     table = at.dataframe[0].value
     assert len(table) > 10 and table["rank"].tolist()[:3] == [1, 2, 3]
     assert table["reasons"].str.len().gt(5).all()
