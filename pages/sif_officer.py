@@ -33,19 +33,25 @@ if prof is None:
     st.stop()
 facts = sif.facts_of(prof)
 
-# --- BPJS-confirmed facts -----------------------------------------------------------------------------
+# --- BPJS-confirmed facts: only what BPJS Kesehatan confirms to the bank (the FKTP's name, its contract
+# period, its registered participants); everything else below is the bank's own analysis -----------------
 # facility, branch names and dates are data: escaped, never Markdown
 st.subheader(f"{plain(prof['facility_name'])} — {t('sif_bpjs_facts')} ({t('sif_as_of')} {period_label(int(prof['as_of']))})")
+c = st.columns(3)
+c[0].metric(t("sif_facility_name"), plain(prof["facility_name"]))
+c[1].metric(t("sif_contract"), f"{plain(prof['contract_start'])} – {plain(prof['contract_end'])}")
+c[2].metric(t("sif_registered"), number(prof["registered"]))
+
+st.subheader(t("sif_bank_analysis"))
+st.caption(t("sif_bank_analysis_note"))
 type_label = t("type_" + str(prof["type"]))
 st.markdown(f"**{t('sif_type')}:** {type_label} · **{t('branch')}:** {plain(prof['branch_name'])} · "
-            f"**{t('sif_contract')}:** {plain(prof['contract_start'])} – {plain(prof['contract_end'])} · "
             f"**{t('sif_renewals')}:** {number(prof['renewals'])}")
-c = st.columns(5)
+c = st.columns(4)
 c[0].metric(t("sif_months_remaining"), number(prof["contract_months_remaining"]))
 c[1].metric(t("sif_months_contracted"), number(prof["months_contracted"]))
-c[2].metric(t("sif_registered"), number(prof["registered"]))
-c[3].metric(t("participants_per_doctor"), number(prof["participants_per_doctor"]))
-c[4].metric(t("sif_capitation_income"), rupiah(prof["capitation_income"]))
+c[2].metric(t("participants_per_doctor"), number(prof["participants_per_doctor"]))
+c[3].metric(t("sif_capitation_income"), rupiah(prof["capitation_income"]))
 
 hist = sif.capitation_history(eng, scope, code)
 if len(hist):
