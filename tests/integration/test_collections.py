@@ -123,12 +123,12 @@ def test_roles_without_participant_rights_get_no_queue(sqlite_world):
 
 def test_queue_export_keeps_identity_for_the_branch_and_refuses_directors(sqlite_world):
     q = work_queue(sqlite_world.engine, CABANG, limit=20, on=OPEN_DAY)
-    csv = export_table(sqlite_world.engine, CABANG, q, "antrian", "csv").decode("utf-8-sig")
+    csv = export_table(sqlite_world.engine, CABANG, q, "antrean", "csv").decode("utf-8-sig")
     assert q["name"].iloc[0] in csv and q["nik"].iloc[0] in csv
-    xlsx = export_table(sqlite_world.engine, CABANG, q, "antrian", "xlsx")
+    xlsx = export_table(sqlite_world.engine, CABANG, q, "antrean", "xlsx")
     assert pd.read_excel(io.BytesIO(xlsx))["family_id"].tolist() == q["family_id"].tolist()
     with pytest.raises(ScopeError):
-        export_table(sqlite_world.engine, DIREKSI, q, "antrian", "csv")
+        export_table(sqlite_world.engine, DIREKSI, q, "antrean", "csv")
 
 
 def test_masked_identity_for_a_scope_without_identity_rights(sqlite_world, monkeypatch):
