@@ -20,6 +20,10 @@ from jkn_core.scope import Scope, ScopeError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+#: The action of a committed import. The pre-aggregates' freshness mark (jkn_core.kpi.freshness) follows the
+#: newest row of this action, so a rejected import or a dry run is logged under another action.
+IMPORT_WRITTEN = "import"
+
 #: Keys never written to an audit detail, whatever a caller passes.
 _SECRET_KEYS = ("password", "passwd", "secret", "token", "hash")
 

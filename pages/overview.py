@@ -26,13 +26,13 @@ for chunk in rows:
     cols = st.columns(3)
     for col, r in zip(cols, chunk.to_dict("records"), strict=False):
         kind = kpi.CARDS[r["kpi"]][1]
+        arrow, colour = kpi.delta_style(kind, r["change_month"])
         tgt_word = t("target_max") if kind == "max" else t("target_short")
         extra = f"{tgt_word}: {kpi.format_value(r['unit'], r['target'], lang())}" if r["target"] is not None and not pd.isna(r["target"]) else t("status_grey")
         col.metric(f"{status_icon(r['status'])} {t('kpi_' + r['kpi'])}", kpi.format_value(r["unit"], r["value"], lang()),
                    delta=(None if r["change_month"] is None or pd.isna(r["change_month"]) else
                           f"{kpi.format_value(r['unit'], r['change_month'], lang(), True)} {t('vs_last_month')}"),
-                   delta_arrow=kpi.delta_style(kind, r["change_month"])[0],
-                   delta_color=kpi.delta_style(kind, r["change_month"])[1], border=True,
+                   delta_arrow=arrow, delta_color=colour, border=True,
                    help=f"{t('status_' + r['status'])}")
         col.caption(f"{extra} · {t('vs_last_year')}: {kpi.format_value(r['unit'], r['change_year'], lang(), True)}")
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from jkn_core import hooks
-from jkn_core.audit import audit
+from jkn_core.audit import IMPORT_WRITTEN, audit
 from jkn_core.imports.lookup import existing_rows, lookup
 from jkn_core.imports.report import ImportReport
 from jkn_core.imports.validate import ParsedTable
@@ -284,9 +284,9 @@ def new_incident() -> str:
     return secrets.token_hex(4).upper()
 
 
-#: Audit action per outcome. Only a written import is ``import``: the pre-aggregates' freshness mark
-#: (jkn_core.kpi.freshness) follows the newest ``import`` row, which a dry run or a rejection must not move.
-AUDIT_ACTIONS = {"ok": "import", "rejected": "import_rejected", "dry_run": "import_dry_run"}
+#: Audit action per outcome: only a written import is :data:`jkn_core.audit.IMPORT_WRITTEN` (the freshness
+#: mark of the pre-aggregates follows it; a dry run or a rejection must not move it).
+AUDIT_ACTIONS = {"ok": IMPORT_WRITTEN, "rejected": "import_rejected", "dry_run": "import_dry_run"}
 
 
 def audit_import(conn: Engine | Connection, scope: Scope, report: ImportReport) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from jkn_core.audit import IMPORT_WRITTEN
 from jkn_core.schema import AuditLog, Meta
 
 META_KEY = "aggregates_state"
@@ -17,7 +18,7 @@ META_KEY = "aggregates_state"
 
 def last_import_id():  # type: ignore[no-untyped-def]
     """Scalar subquery: the id of the newest ``import`` audit row (NULL when none)."""
-    return select(func.max(AuditLog.id)).where(AuditLog.action == "import").scalar_subquery()
+    return select(func.max(AuditLog.id)).where(AuditLog.action == IMPORT_WRITTEN).scalar_subquery()
 
 
 def state_mark(last: int | None) -> str:

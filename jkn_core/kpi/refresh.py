@@ -43,6 +43,7 @@ from sqlalchemy import Engine, case, func, insert, literal, or_, select, union_a
 from sqlalchemy.engine import Connection
 
 from jkn_core import rules
+from jkn_core.audit import IMPORT_WRITTEN
 from jkn_core.kpi.arrears import AGING_BUCKETS, arrears_families
 from jkn_core.kpi.freshness import META_KEY, last_import_id, state_mark
 from jkn_core.kpi.freshness import current_periods as current_periods  # re-exported: the freshness mark
@@ -269,7 +270,7 @@ def _incremental_periods(conn: Connection) -> tuple[str, list[int]] | None:
     last = conn.execute(select(last_import_id())).scalar()
     if last is None:
         return None
-    prev = conn.execute(select(func.max(AuditLog.id)).where(AuditLog.action == "import", AuditLog.id < last)).scalar()
+    prev = conn.execute(select(func.max(AuditLog.id)).where(AuditLog.action == IMPORT_WRITTEN, AuditLog.id < last)).scalar()
     mark, _, ps = state.partition("|")
     periods = [int(p) for p in ps.split(",") if p]
     if mark != state_mark(prev) or not periods:
