@@ -1,15 +1,16 @@
 """JKN Decision Dashboard — entry point: first-start database, sign-in, language, navigation by role.
 
-Every run (every interaction) re-checks the signed-in session against the user row
-(``access.check_session``): a deactivated user, a changed password or role ends the session, a changed
-region/branch/bank takes effect at once. A default (demo or temporary) password must be changed first
+Sessions live in the database (``jkn_core.access.web_sessions``); the cookie ``jkn_session`` (set by
+``serve.py``, read through ``st.context.cookies``) lets a reload, a new tab or another server process
+resume them, on the page and view of its address. Every run (every interaction) re-checks the session
+and user rows (``access.check_web_session``): sign-out elsewhere, idleness, a deactivated user, a
+changed password or role ends the session, a changed region/branch/bank takes effect at once. A default (demo or temporary) password must be changed first
 when ``access.must_change_password`` says so. No exception text reaches the browser: an unexpected error
 shows an incident code (details in the server log), a database outage a "retrying" notice.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 from pathlib import Path
@@ -17,9 +18,21 @@ from pathlib import Path
 import streamlit as st
 
 from jkn_core import access, kpi
+from jkn_core.access import web_sessions
 from jkn_core.scope import Scope
 from jkn_core.text import plain
-from pages.common import check_page_files, client_address, engine, ensure_database, lang, session_id, t
+from pages.common import (
+    check_page_files,
+    client_address,
+    cookie_beacon,
+    database_ready,
+    engine,
+    ensure_database,
+    lang,
+    session_cookie,
+    session_id,
+    t,
+)
 
 LOG = logging.getLogger("jkn.app")
 #: Seconds between two connection attempts while the database cannot be reached.
@@ -66,28 +79,70 @@ def _oidc_configured() -> bool:
         return False
 
 
+#: The role's own heading comes first and its first page is where the role lands after signing in.
+ROLE_HOME_GROUP = {
+    "direksi": "group_directors",
+    "deputi_wilayah": "group_directors",
+    "kantor_cabang": "group_branch",
+    "bank_officer": "group_bank",
+    "admin": "group_directors",
+}
+#: Pages a role finds under another heading than PAGE_FILES gives (the bank's facility capacity is
+#: part of its SIF work, not a directors' page).
+ROLE_GROUP_OVERRIDES = {"bank_officer": {"capacity": "group_bank"}}
+
+
+def nav_layout(role: str, keys: list[str]) -> list[tuple[str, list[str]]]:
+    """(heading key, page keys) in the order the navigation shows them for ``role``.
+
+    The role's home heading first (its first page is the landing page), the account last, the rest in
+    ``PAGE_FILES`` order.
+    """
+    overrides = ROLE_GROUP_OVERRIDES.get(role, {})
+    groups: dict[str, list[str]] = {}
+    for key in sorted(PAGE_FILES, key=lambda k: k in overrides):  # moved pages after the heading's own
+        if key in keys:
+            groups.setdefault(overrides.get(key, PAGE_FILES[key][1]), []).append(key)
+    home = ROLE_HOME_GROUP.get(role)
+    order = sorted(groups, key=lambda g: (g != home, g == "group_account"))
+    return [(g, groups[g]) for g in order]
+
+
 def _where() -> dict[str, str | None]:
     return {"client": client_address(), "session": access.session_tag(session_id())}
 
 
-def _start_session(scope: Scope, fingerprint: str | None, method: str) -> None:
-    keep = st.session_state.get("lang")
-    st.session_state.clear()  # nothing of a previous session survives a sign-in
-    if keep:
-        st.session_state["lang"] = keep
+#: What survives a sign-out in this browser tab: the language, and which cookie was already tried.
+_KEEP_ON_END = ("lang", "cookie_tried")
+
+
+def _reset_state() -> None:
+    keep = {k: st.session_state[k] for k in _KEEP_ON_END if k in st.session_state}
+    st.session_state.clear()  # nothing of a previous session survives
+    st.session_state.update(keep)
+
+
+def _start_session(scope: Scope, web_session: int, method: str, handoff: str | None = None) -> None:
+    _reset_state()
     st.session_state["scope"] = scope
-    st.session_state["session_fp"] = fingerprint
+    st.session_state["web_session"] = web_session
     st.session_state["auth_method"] = method
-    st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
+    if handoff:  # the browser trades it for the cookie on the next run (pages.common.cookie_beacon)
+        st.session_state["cookie_handoff"] = handoff
+
+
+def _open_session(scope: Scope, fingerprint: str | None, method: str) -> None:
+    """A new server-side session for a user who just signed in; the cookie follows on the next run."""
+    opened = web_sessions.open_session(engine(), scope.username, fingerprint or "", method, client=client_address())
+    _start_session(scope, opened.id, method, opened.handoff_code)
 
 
 def _end_session(reason: str) -> None:
-    """Sign out, keeping only the language and why (shown on the sign-in page)."""
-    keep = st.session_state.get("lang")
-    st.session_state.clear()
-    if keep:
-        st.session_state["lang"] = keep
+    """Sign out of this tab, keeping only the language and why (shown on the sign-in page); the
+    sign-in page then has the browser drop the cookie."""
+    _reset_state()
     st.session_state["ended"] = reason
+    st.session_state["cookie_clear"] = True
 
 
 def _oidc_sign_in() -> None:
@@ -105,15 +160,19 @@ def _oidc_sign_in() -> None:
         st.button(t("sign_out"), on_click=st.logout, key="oidc_logout")
         return
     access.audit(engine(), scope, "sign_in", {"method": "oidc", **_where()})
-    _start_session(scope, access.session_fingerprint(engine(), scope.username), "oidc")
+    _open_session(scope, access.session_fingerprint(engine(), scope.username), "oidc")
     st.rerun()
 
 
 def _sign_in_form() -> None:
     st.title(t("app_title"))
+    if st.session_state.pop("cookie_clear", False):
+        cookie_beacon("clear")
     ended = st.session_state.pop("ended", None)
     if ended:
         st.warning(t("session_expired" if ended == "expired" else f"session_ended_{ended}"))
+    elif _asked_page():
+        st.info(t("sign_in_to_open"))
     if _oidc_configured():
         _oidc_sign_in()
         return
@@ -128,8 +187,8 @@ def _sign_in_form() -> None:
         elif not result.ok:
             st.error(t("sign_in_failed"))
         else:
-            _start_session(result.scope, result.fingerprint, "password")
-            st.rerun()
+            _open_session(result.scope, result.fingerprint, "password")
+            st.rerun()  # the same URL: the linked page opens, with its query parameters
     if kpi.is_synthetic(engine()):
         shown = access.demo_passwords_to_show(engine())  # never the admin; only unchanged defaults
         if shown:
@@ -140,18 +199,53 @@ def _sign_in_form() -> None:
         st.caption(t("synthetic_notice"))
 
 
+def _asked_page() -> bool:
+    """True when the address names a page (a deep link), not the bare start page."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no client context
+        return False
+    path = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return path in PAGE_FILES
+
+
+def _resume_from_cookie() -> bool:
+    """A new Streamlit session (reload, new tab, another server process): resume from the cookie."""
+    token = session_cookie()
+    if not token:
+        return False
+    tried = web_sessions.token_hash(token)
+    if st.session_state.get("cookie_tried") == tried:  # each cookie once per tab (it may have ended since)
+        return False
+    st.session_state["cookie_tried"] = tried
+    resumed = access.resume_web_session(engine(), token)
+    if resumed.ok and resumed.auth_method == "oidc" and (
+            not st.user.get("is_logged_in", False)
+            or access.normalise_username(str(st.user.get("email") or "")) != resumed.scope.username):
+        resumed = access.ResumedSession("no_session", resumed.session_id)  # the provider's sign-in is gone
+    if not resumed.ok:  # ended, expired or unknown: say why (unless unknown) and drop the stale cookie
+        if resumed.session_id is not None and resumed.ended != "no_session":
+            web_sessions.end_session(engine(), resumed.session_id, str(resumed.ended))
+        _end_session(str(resumed.ended))
+        if resumed.ended == "no_session":
+            st.session_state.pop("ended", None)
+        return False
+    _start_session(resumed.scope, resumed.session_id, resumed.auth_method or "password")
+    return True
+
+
 def _session_alive() -> bool:
-    """True while the session may go on; re-checks the user row at every run (cheap, no Argon2)."""
+    """True while the session may go on; re-checks the session and user rows at every run (no Argon2)."""
+    if st.session_state.get("web_session") is None and not _resume_from_cookie():
+        if "scope" in st.session_state:  # a scope put in the state by anything but a sign-in
+            _reset_state()
+        return False
     scope = st.session_state.get("scope")
-    if scope is None:
-        return False
-    last = st.session_state.get("last_activity")
-    if last is not None and access.session_expired(last):
-        _end_session("expired")
-        return False
-    check = access.check_session(engine(), scope, st.session_state.get("session_fp"))
+    sid = st.session_state["web_session"]
+    check = access.check_web_session(engine(), sid, scope)
     if not check.ok:
-        access.audit(engine(), scope, "session_ended", {"reason": check.ended, **_where()})
+        if web_sessions.end_session(engine(), sid, str(check.ended)) or check.ended not in ("signed_out",):
+            access.audit(engine(), scope, "session_ended", {"reason": check.ended, **_where()})
         _end_session(str(check.ended))
         return False
     if check.scope_changed:  # an admin moved this user: the new scope applies from this run on
@@ -159,37 +253,76 @@ def _session_alive() -> bool:
                      {"from": scope.describe(), "to": check.scope.describe(), **_where()})
         st.session_state["scope"] = check.scope
         st.session_state["scope_notice"] = True
+    if check.last_seen is not None:
+        web_sessions.touch(engine(), sid, check.last_seen)
+    if not check.cookie_pending:
+        st.session_state.pop("cookie_handoff", None)
     st.session_state["default_password"] = check.default_password
     return True
 
 
+def _not_allowed() -> None:
+    st.error(t("not_allowed"))
+
+
 def _signed_in_navigation() -> None:
     scope = st.session_state["scope"]
-    st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
     synthetic = kpi.is_synthetic(engine())
     kind = st.session_state.get("default_password") if st.session_state.get("auth_method") != "oidc" else None
     must_change = access.must_change_password(kind, synthetic)
     keys = ["account"] if must_change else access.allowed_pages(scope)
     groups: dict[str, list[st.Page]] = {}
-    for key in keys:  # every page has a file: checked above at start-up
-        path, group, icon = PAGE_FILES[key]
-        groups.setdefault(t(group), []).append(st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key))
+    for n, (group, group_keys) in enumerate(nav_layout(scope.role, keys)):
+        for i, key in enumerate(group_keys):  # every page has a file: checked above at start-up
+            path, _group, icon = PAGE_FILES[key]
+            groups.setdefault(t(group), []).append(
+                st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key, default=(n == 0 and i == 0)))
+    # a known address this role may not open says so, in the user's language (not "Page not found")
+    hidden = [st.Page(_not_allowed, title=t(f"page_{key}"), url_path=key, visibility="hidden")
+              for key in PAGE_FILES if key not in keys]
+    if hidden:
+        groups.setdefault(t("group_account"), []).extend(hidden)
     with st.sidebar:
-        st.caption(f"{t('signed_in_as')} **{plain(scope.username)}** · {scope.describe()}")
+        st.caption(f"{t('signed_in_as')} **{plain(scope.username)}** · "
+                   f"{plain(access.describe_scope(engine(), scope, lang()))}")
         if st.button(t("sign_out"), key="sign_out"):
+            web_sessions.end_session(engine(), st.session_state["web_session"], "signed_out")
             access.audit(engine(), scope, "sign_out", _where())
             _end_session("signed_out")
             st.session_state.pop("ended", None)
             st.rerun()
         if synthetic:
             st.caption(f"⚠️ {t('synthetic_notice')}")
+        handoff = st.session_state.get("cookie_handoff")
+        if handoff:  # until the browser has its cookie (a reload then keeps the session)
+            cookie_beacon("adopt", handoff)
     if st.session_state.pop("scope_notice", False):
-        st.info(t("scope_changed").format(scope=scope.describe()))
+        st.info(t("scope_changed").format(scope=access.describe_scope(engine(), scope, lang())))
     if must_change:
         st.warning(t("must_change_password"))
     elif kind == "demo":
         st.warning(t("demo_password_warning"))
-    st.navigation(groups).run()
+    st.navigation(groups, expanded=True).run()
+
+
+def _signed_out_navigation() -> None:
+    """Every known address renders the sign-in form (never "Page not found"); after signing in, the
+    same address opens its page with its query parameters."""
+    pages = [st.Page(_sign_in_form, title=t("sign_in"), url_path="login", default=True)]
+    pages += [st.Page(_sign_in_form, title=t(f"page_{key}"), url_path=key) for key in PAGE_FILES]
+    st.navigation(pages, position="hidden").run()
+
+
+def _first_start_navigation() -> None:
+    """While the demo is built on an empty database, the build is the only page (at every address)."""
+    def build() -> None:
+        st.title(t("app_title"))
+        ensure_database()
+        st.rerun()
+
+    pages = [st.Page(build, title=t("app_title"), url_path="setup", default=True)]
+    pages += [st.Page(build, title=t(f"page_{key}"), url_path=key) for key in PAGE_FILES]
+    st.navigation(pages, position="hidden").run()
 
 
 def _database_unreachable(exc: BaseException) -> None:
@@ -216,15 +349,20 @@ def _incident(exc: BaseException) -> None:
 
 def _run() -> None:
     _language_switch()
-    ensure_database()
+    if not database_ready():
+        _first_start_navigation()
+        return
+    web_sessions.ensure_table(engine())
     if not _session_alive():
-        st.navigation([st.Page(_sign_in_form, title=t("sign_in"), url_path="login")], position="hidden").run()
+        _signed_out_navigation()
         return
     _signed_in_navigation()
 
 
 def run() -> None:
-    st.set_page_config(page_title="JKN Decision Dashboard", page_icon=":material/health_and_safety:",
+    # an emoji favicon is drawn from a data: URL; a ":material/...:" one is fetched from fonts.gstatic.com
+    # (blocked by the proxy's Content-Security-Policy, and nothing may leave the machine)
+    st.set_page_config(page_title="JKN Decision Dashboard", page_icon="🏥",
                        layout="wide")
     try:
         _run()

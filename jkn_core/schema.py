@@ -236,6 +236,9 @@ class SifApplication(Base):
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     facility_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
     officer: Mapped[str] = mapped_column(String(64))
+    # the bank of the officer when it was saved (NULL: saved by a user of no bank); existing databases get
+    # the column and their officers' banks from jkn_core.sif.upgrade
+    bank: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     amount: Mapped[int] = mapped_column(BigInteger)
     tenor_months: Mapped[int] = mapped_column(Integer)
@@ -260,6 +263,30 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class WebSession(Base):
+    """A signed-in browser session, kept on the server (``jkn_core.access.web_sessions``).
+
+    The cookie ``jkn_session`` carries a random token; only its SHA-256 is stored (``token_hash``).
+    ``handoff_hash`` is the SHA-256 of a one-time code the browser trades for the cookie right after
+    sign-in (then cleared). Every server process reads the same rows, so any process resumes a session.
+    """
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    handoff_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    auth_method: Mapped[str] = mapped_column(String(16))  # password | oidc
+    password_fp: Mapped[str] = mapped_column(String(64))  # access.passwords.password_fingerprint
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # absolute end, whatever the activity
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
@@ -282,6 +309,24 @@ class Target(Base):
     target: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (UniqueConstraint("kpi", "level", "code", "year", name="uq_targets_key"),)
+
+
+class ReferenceFigure(Base):
+    """A published figure of a unit at a date (an article's, a report's), with its source: shown as a dated
+    reference point next to the dashboard's own figures (``jkn_core.kpi.reference``); importable."""
+
+    __tablename__ = "reference_figures"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    level: Mapped[str] = mapped_column(String(12))  # national | region | branch | province | regency
+    code: Mapped[str] = mapped_column(String(8), default="")  # "" for national
+    metric: Mapped[str] = mapped_column(String(40))  # participants | arrears_people | arrears_rp | coverage_pct
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the date the figure describes
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(200))  # publisher, title
+    source_date: Mapped[dt.date] = mapped_column(Date)  # date of publication / statement
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (UniqueConstraint("level", "code", "metric", "as_of", name="uq_reference_figures_key"),)
 
 
 class ModelScore(Base):

@@ -12,8 +12,12 @@
 - :mod:`~jkn_core.access.pages`: :data:`PAGES`, the page registry as data (page key -> roles allowed);
   the app asks :func:`allowed_pages` what to show and :func:`require_page` before rendering a page.
 - :mod:`~jkn_core.access.demo_users`: one demo user per role (public passwords, demo databases only).
-- :mod:`~jkn_core.access.session`: the idle time-out, :func:`check_session` (every interaction re-checks
-  the user row: active, password, role, scope) and the upload size limit.
+- :mod:`~jkn_core.access.session`: the idle time-out, :func:`check_web_session` (every interaction
+  re-checks the session row and the user row: active, password, role, scope), :func:`resume_web_session`
+  (a reload or another process resumes the session from its cookie) and the upload size limit.
+- :mod:`~jkn_core.access.web_sessions`: the server-side sessions (``web_sessions``): open, cookie
+  handoff, touch, end, end every session of a user.
+- :mod:`~jkn_core.access.scope_text`: a scope in words ("Kantor Cabang Palembang (0301)").
 
 The audit trail lives in :mod:`jkn_core.audit` (re-exported here as :func:`audit` and :func:`read_audit`);
 ``python -m jkn_core users ...`` is in :mod:`jkn_core.cli.users`. Nothing here imports streamlit.
@@ -33,13 +37,17 @@ from jkn_core.access.credentials import (
 from jkn_core.access.demo_users import DEMO_USERS, DemoUser, create_demo_users
 from jkn_core.access.pages import PAGES, allowed_pages, require_page
 from jkn_core.access.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from jkn_core.access.scope_text import describe_scope
 from jkn_core.access.session import (
     MAX_UPLOAD_MB,
     SESSION_TIMEOUT_MINUTES,
+    ResumedSession,
     SessionCheck,
     check_session,
+    check_web_session,
     database_reachable,
     is_database_outage,
+    resume_web_session,
     session_expired,
     session_fingerprint,
 )
@@ -59,8 +67,12 @@ __all__ = [
     "DEMO_USERS",
     "KNOWN_DEMO_PASSWORDS",
     "PasswordRuleError",
+    "ResumedSession",
     "SessionCheck",
     "SignInResult",
+    "check_web_session",
+    "describe_scope",
+    "resume_web_session",
     "change_password",
     "check_new_password",
     "check_session",

@@ -27,6 +27,7 @@ from jkn_core.access.passwords import (
     verify_password,
 )
 from jkn_core.access.users import normalise_username
+from jkn_core.access.web_sessions import end_all_for_user, set_password_fp
 from jkn_core.audit import audit
 from jkn_core.schema import Meta, User
 from jkn_core.scope import Scope
@@ -113,14 +114,15 @@ def _set_password(conn: Connection, username: str, new_password: str) -> str:
     return new_hash
 
 
-def change_password(engine: Engine, scope: Scope, current: str, new: str, repeat: str | None = None) -> str:
+def change_password(engine: Engine, scope: Scope, current: str, new: str, repeat: str | None = None, *,
+                    keep_session: int | None = None) -> str:
     """The signed-in user changes their own password; returns the new session fingerprint.
 
     Checks the current password (Argon2 verify), then :func:`check_new_password`; a refusal raises
     :class:`PasswordRuleError` and a wrong current password is audited as ``password_change_failed``.
     Audited as ``password_changed``. Every other open session of the user ends at its next
-    interaction (their fingerprint no longer matches); the caller keeps its own session by storing
-    the returned fingerprint.
+    interaction (their fingerprint no longer matches, and their ``web_sessions`` rows are ended); the
+    session ``keep_session`` (the caller's) goes on under the returned fingerprint.
     """
     name = normalise_username(scope.username)
     with engine.connect() as conn:
@@ -136,6 +138,9 @@ def change_password(engine: Engine, scope: Scope, current: str, new: str, repeat
     with engine.begin() as conn:
         new_hash = _set_password(conn, name, new)
         audit(conn, scope, "password_changed", {"user": name})
+        end_all_for_user(conn, name, "password_changed", keep=keep_session)
+        if keep_session is not None:
+            set_password_fp(conn, keep_session, password_fingerprint(new_hash))
     return password_fingerprint(new_hash)
 
 
@@ -153,5 +158,6 @@ def reset_password(engine: Engine, username: str, new: str, actor: Scope | str =
             raise PasswordRuleError("no_user", f"no such user {name!r}")
         new_hash = _set_password(conn, name, new)
         record_default_password(conn, name, new_hash, "reset")
+        end_all_for_user(conn, name, "password_changed")
         audit(conn, actor if isinstance(actor, Scope) else (str(actor).strip() or "system"),
               "password_reset", {"user": name})

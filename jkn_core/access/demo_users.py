@@ -31,8 +31,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("deputi", "deputi-demo", "deputi_wilayah", region_code="KW03", label="Deputi Wilayah III"),
     DemoUser("cabang", "cabang-demo", "kantor_cabang", branch_code="0301", label="Kantor Cabang Palembang"),
     DemoUser(
-        "bank", "bank-demo", "bank_officer", region_code="KW05", bank="Bank bjb", label="Bank bjb officer"
-    ),
+        "bank", "bank-demo", "bank_officer", region_code="KW05", bank="Bank bjb",
+        label="Bank bjb officer (Jawa Barat, Banten)",
+    ),  # scope: Bank bjb's market in jkn_core/data/bank_markets.csv (the region is kept for a bank without one)
     DemoUser("admin", "admin-demo", "admin", label="Administrator"),
 )
 

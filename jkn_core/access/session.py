@@ -1,14 +1,18 @@
 """Sessions: the idle time-out, the re-check against the user row at every interaction, the upload limit.
 
-A signed-in session keeps its :class:`~jkn_core.scope.Scope` and the fingerprint of the password hash
-it signed in with (:func:`~jkn_core.access.passwords.password_fingerprint`). At every interaction the
-app calls :func:`check_session`: one indexed query (the ``users`` primary key, with the recorded
-default password from ``meta``), no Argon2. The outcome:
+A signed-in session is a row of ``web_sessions`` (:mod:`jkn_core.access.web_sessions`) holding the
+user and the fingerprint of the password hash it signed in with
+(:func:`~jkn_core.access.passwords.password_fingerprint`). At every interaction the app calls
+:func:`check_web_session`: one indexed query (the session's primary key joined with its ``users`` row
+and the recorded default password from ``meta``), no Argon2; :func:`resume_web_session` turns the
+cookie of a reloaded page (or another server process) back into a session. The outcome:
 
 - user gone, deactivated, password changed or reset, or role changed: the session **ends**
   (``ended`` names the reason) and the person is back on the sign-in page;
 - region, branch or bank changed (same role): the session **takes the new scope** at once
   (``scope_changed``); every query is scoped by it from this interaction on;
+- the session row ended (sign-out in another tab), idle longer than :data:`SESSION_TIMEOUT_MINUTES`
+  or past its absolute lifetime: the session **ends**;
 - otherwise the session goes on; ``default_password`` says whether the stored password is still a
   default one (demo or admin reset), which :func:`~jkn_core.access.credentials.must_change_password`
   turns into "change it before any page opens".
@@ -17,7 +21,8 @@ default password from ``meta``), no Argon2. The outcome:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
@@ -26,7 +31,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from jkn_core.access.defaults import default_kind
 from jkn_core.access.passwords import default_password_key, password_fingerprint
 from jkn_core.access.users import normalise_username, scope_from_row
-from jkn_core.schema import Meta, User
+from jkn_core.access.web_sessions import naive_now, session_id_for_token
+from jkn_core.schema import Meta, User, WebSession
 from jkn_core.scope import Scope
 
 #: Sign a user out after this many minutes without activity.
@@ -53,7 +59,8 @@ class SessionCheck:
     """The outcome of :func:`check_session`.
 
     ``ended`` is ``None`` while the session may go on, else one of ``"no_user"``, ``"deactivated"``,
-    ``"password_changed"``, ``"role_changed"``, ``"invalid_user"``. ``scope`` is the scope to use from
+    ``"password_changed"``, ``"role_changed"``, ``"invalid_user"`` (and for a server-side session
+    ``"no_session"``, ``"expired"``, ``"signed_out"`` or the reason its row was ended with). ``scope`` is the scope to use from
     now on (the user row's), ``scope_changed`` whether it differs from the session's.
     """
 
@@ -61,6 +68,8 @@ class SessionCheck:
     scope: Scope | None = None
     scope_changed: bool = False
     default_password: str | None = None
+    last_seen: dt.datetime | None = None
+    cookie_pending: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,7 +95,15 @@ def check_session(engine: Engine, scope: Scope, fingerprint: str | None) -> Sess
             .outerjoin(Meta, Meta.key == key)
             .where(User.username == name)
         ).first()
-    if row is None:
+    return judge_user_row(row, scope, fingerprint)
+
+
+def judge_user_row(row: Any, scope: Scope, fingerprint: str | None) -> SessionCheck:
+    """The verdict on a session given its user row (``None``: no such user) and password fingerprint.
+
+    ``row`` has the ``users`` columns and ``default_entry`` (the recorded default password, or None).
+    """
+    if row is None or row.username is None:
         return SessionCheck("no_user")
     if not row.active:
         return SessionCheck("deactivated")
@@ -102,6 +119,83 @@ def check_session(engine: Engine, scope: Scope, fingerprint: str | None) -> Sess
         scope.region_code, scope.branch_code, scope.bank)
     return SessionCheck(None, scope=current, scope_changed=changed,
                         default_password=default_kind(row.default_entry, row.password_hash))
+
+
+def check_web_session(engine: Engine, session_id: int, scope: Scope,
+                      now: dt.datetime | None = None) -> SessionCheck:
+    """Re-check a server-side session (``web_sessions`` row ``session_id``) at an interaction.
+
+    One indexed query: the session row by primary key, joined with its user row and the recorded
+    default password. The session ends when its row has ended (signed out in another tab, ended by an
+    admin's change), is idle longer than :data:`SESSION_TIMEOUT_MINUTES` or older than
+    ``ABSOLUTE_LIFETIME_HOURS`` (``"expired"``), belongs to another user, or when the user row says so
+    (:func:`judge_user_row`, with the fingerprint the session signed in with). ``last_seen`` and
+    ``cookie_pending`` (the browser has not fetched its cookie yet) come back for the caller.
+    """
+    name = normalise_username(scope.username)
+    at = naive_now(now)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(WebSession.username.label("session_user"), WebSession.password_fp, WebSession.ended_at,
+                   WebSession.end_reason, WebSession.expires_at, WebSession.last_seen_at,
+                   WebSession.token_hash.is_(None).label("cookie_pending"),
+                   User.username, User.password_hash, User.role, User.region_code, User.branch_code,
+                   User.bank, User.active, Meta.value.label("default_entry"))
+            .select_from(WebSession)
+            .outerjoin(User, User.username == WebSession.username)
+            .outerjoin(Meta, Meta.key == default_password_key(name))
+            .where(WebSession.id == session_id)
+        ).first()
+    if row is None or row.session_user != name:
+        return SessionCheck("no_session")
+    if row.ended_at is not None:
+        return SessionCheck(row.end_reason or "signed_out")
+    if at >= row.expires_at or at - row.last_seen_at > dt.timedelta(minutes=SESSION_TIMEOUT_MINUTES):
+        return SessionCheck("expired")
+    verdict = judge_user_row(row, scope, row.password_fp)
+    return replace(verdict, last_seen=row.last_seen_at, cookie_pending=bool(row.cookie_pending))
+
+
+@dataclass(frozen=True)
+class ResumedSession:
+    """The outcome of :func:`resume_web_session`: a scope and session id, or why not (``ended``)."""
+
+    ended: str | None
+    session_id: int | None = None
+    scope: Scope | None = None
+    auth_method: str | None = None
+    check: SessionCheck | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ended is None
+
+
+def resume_web_session(engine: Engine, token: str, now: dt.datetime | None = None) -> ResumedSession:
+    """Resume the session whose cookie holds ``token`` (a reload, a new tab, another server process).
+
+    ``ended`` is ``"no_session"`` for an unknown token, else the reason of :func:`check_web_session`.
+    """
+    session_id = session_id_for_token(engine, token)
+    if session_id is None:
+        return ResumedSession("no_session")
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(WebSession.auth_method, User.username, User.role, User.region_code, User.branch_code,
+                   User.bank)
+            .select_from(WebSession).outerjoin(User, User.username == WebSession.username)
+            .where(WebSession.id == session_id)
+        ).first()
+    if row is None or row.username is None:
+        return ResumedSession("no_user", session_id)
+    try:
+        scope = scope_from_row(row)
+    except ValueError:
+        return ResumedSession("invalid_user", session_id)
+    check = check_web_session(engine, session_id, scope, now)
+    if not check.ok:
+        return ResumedSession(check.ended, session_id)
+    return ResumedSession(None, session_id, check.scope, row.auth_method, check)
 
 
 def database_reachable(engine: Engine) -> bool:

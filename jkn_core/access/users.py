@@ -21,6 +21,7 @@ from jkn_core.access.passwords import (
     hash_password,
     verify_password,
 )
+from jkn_core.access.web_sessions import end_all_for_user
 from jkn_core.audit import audit
 from jkn_core.schema import ROLES, Branch, Region, User
 from jkn_core.scope import Scope, ScopeError
@@ -117,10 +118,11 @@ def create_user(
     if exists and not replace:
         raise ValueError(f"user exists: {username!r} (use replace=True / --replace to overwrite)")
 
-    password_hash = None
+    password_hash = old_role = None
     if exists:  # the same password again keeps the stored hash: open sessions survive a scope change
         with engine.connect() as conn:
-            old_hash = conn.execute(select(User.password_hash).where(User.username == username)).scalar()
+            old_hash, old_role = conn.execute(select(User.password_hash, User.role)
+                                              .where(User.username == username)).one()
         if old_hash and verify_password(password, old_hash):
             password_hash = old_hash
     values = {
@@ -145,6 +147,9 @@ def create_user(
                 audit(conn, _actor(actor), "user_updated", detail)
                 if password_hash is None:  # a new password: every open session of the user ends
                     audit(conn, _actor(actor), "password_reset", {"user": username})
+                    end_all_for_user(conn, username, "password_changed")
+                elif old_role != role:  # pages and caches of the old role must not survive
+                    end_all_for_user(conn, username, "role_changed")
             else:
                 conn.execute(insert(User).values(username=username, created_at=_utcnow(), **values))
                 audit(conn, _actor(actor), "user_created", detail)
@@ -160,6 +165,8 @@ def set_user_active(engine: Engine, username: str, active: bool, actor: Scope | 
         if result.rowcount == 0:
             raise ValueError(f"no such user {username!r}")
         audit(conn, _actor(actor), "user_activated" if active else "user_deactivated", {"user": username})
+        if not active:  # every open session of the user ends (at its next click)
+            end_all_for_user(conn, username, "deactivated")
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Browser tests: a real Streamlit server and Debian's chromium driven by Playwright (sync API).
 
 Fixtures
-- ``app_server`` (session): base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` serving a
+- ``app_server`` (session): base URL (``http://127.0.0.1:PORT``) of ``streamlit run serve.py`` (app.py
+  plus the session-cookie routes, as ``run.sh`` starts it) serving a
   private copy of the SQLite small world; its log goes to ``tests/artifacts/logs/``. One server for the
   whole session: every e2e test shares it (they are one xdist group, so one worker runs them all).
 - ``browser`` (session): a headless chromium (``shutil.which("chromium")``; never ``playwright install``).
@@ -54,7 +55,7 @@ def app_server(
         "PYTHONUNBUFFERED": "1",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    server = StreamlitServer(ROOT / "app.py", env=env, cwd=ROOT)
+    server = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT)
     try:
         yield server.start()
     finally:

@@ -27,7 +27,7 @@ def world(writable_sqlite_world, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 #: what app.py keeps in a signed-in session (the rest is widget state)
-SESSION_KEYS = ("scope", "session_fp", "auth_method", "last_activity", "lang")
+SESSION_KEYS = ("scope", "web_session", "auth_method", "lang", "cookie_tried")
 
 
 def _next_interaction(at: AppTest) -> AppTest:
@@ -75,7 +75,8 @@ def test_a_branch_change_takes_effect_at_the_next_run(world) -> None:
     at = _next_interaction(at)
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["scope"].branch_code == "0302"
-    assert "branch=0302" in texts(at.info) and "work_queue" in nav_keys(at)
+    assert "Kantor Cabang" in texts(at.info) and "(0302)" in texts(at.info) and "work_queue" in nav_keys(at)
+    assert "branch=0302" not in texts(at.info)  # the scope in words, never the audit string
 
 
 def test_a_password_reset_signs_the_open_session_out_and_forces_a_change(world) -> None:
@@ -206,3 +207,98 @@ def test_admin_resets_a_password_on_the_users_page(world) -> None:
     assert [(r.username, '"user": "rina"' in r.detail) for r in rows] == [("admin", True)]
     assert access.authenticate(world.engine, "rina", PW) is None
     assert nav_keys(sign_in("rina", "temporary-pass-9")) == {"account"}  # must choose their own
+
+
+# --- server-side sessions, the cookie, navigation by role (issue 17 items 1 and 6) -----------------------
+def _cookie(monkeypatch, token: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The browser sends ``token`` as the jkn_session cookie (AppTest cannot send cookies)."""
+    import pages.common
+
+    monkeypatch.setattr(pages.common, "session_cookie", lambda: token)
+
+
+def _browser_takes_the_cookie(world, at: AppTest) -> str:  # type: ignore[no-untyped-def]
+    """What serve.py does when the hidden image fetches /_jkn/session/adopt: the cookie's token."""
+    from jkn_core.access import web_sessions
+
+    code = at.session_state["cookie_handoff"]
+    beacons = [str(h.proto.body) for h in at.get("html")]
+    assert any(f"/_jkn/session/adopt?code={code}" in b for b in beacons), beacons  # the app asked for it
+    token, _max_age = web_sessions.adopt_handoff(world.engine, code)
+    return token
+
+
+def test_a_reload_resumes_the_session_from_the_cookie(world, monkeypatch) -> None:
+    from jkn_core.access import web_sessions
+
+    access.create_user(world.engine, "rina", PW, "kantor_cabang", branch_code="0301")
+    at = sign_in("rina", PW)
+    token = _browser_takes_the_cookie(world, at)
+    _cookie(monkeypatch, token)
+    reloaded = AppTest.from_file(str(APP), default_timeout=120).run()  # a new Streamlit session: F5
+    assert not reloaded.exception, [e.value for e in reloaded.exception]
+    assert reloaded.session_state["scope"].username == "rina"
+    assert reloaded.session_state["web_session"] == at.session_state["web_session"]
+    assert "work_queue" in nav_keys(reloaded)  # signed in, no sign-in form
+    assert not [w for w in reloaded.text_input if w.key in ("login_user", "login_password")]
+    assert "cookie_handoff" not in reloaded.session_state  # the browser has its cookie: no beacon
+
+    # signed out in another tab: this cookie signs nobody in any more, and says why
+    web_sessions.end_session(world.engine, at.session_state["web_session"], "signed_out")
+    gone = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert "scope" not in gone.session_state and gone.text_input(key="login_user")
+    assert t("session_ended_signed_out") in texts(gone.warning)
+    assert any("/_jkn/session/clear" in str(h.proto.body) for h in gone.get("html"))  # drop the cookie
+    # a made-up cookie: just the sign-in form, no message, no session
+    _cookie(monkeypatch, "x" * 43)
+    forged = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert "scope" not in forged.session_state and not texts(forged.warning)
+
+
+def test_the_bank_officer_lands_on_the_sif_page_under_the_bank_heading(world) -> None:
+    at = sign_in("bank")
+    assert t("page_sif_officer") in texts(at.title), texts(at.title)
+    pages = list(at._registered_pages.values())  # AppTest 1.67: st.navigation's registry, in order
+    first = next(p for p in pages if p.get("script_path"))
+    assert str(first["script_path"]).endswith("pages/sif_officer.py")
+    assert first.get("section_header", t("group_bank")) == t("group_bank")
+
+
+def test_the_sidebar_describes_the_scope_in_words(world) -> None:
+    at = sign_in("cabang")
+    shown = texts(at.sidebar.caption)
+    assert "Kantor Cabang Palembang (0301)" in shown, shown
+    assert "kantor_cabang:" not in shown and "branch=" not in shown
+    en = AppTest.from_file(str(APP), default_timeout=120)
+    en.query_params["lang"] = "en"
+    en.run()
+    en.text_input(key="login_user").input("deputi")
+    en.text_input(key="login_password").input("deputi-demo")
+    en.button[0].click().run()
+    shown = texts(en.sidebar.caption)
+    assert "Kedeputian Wilayah III" in shown and "(KW03)" in shown and "region=" not in shown, shown
+
+
+def test_first_start_shows_only_the_build_page_at_every_address(monkeypatch, tmp_path) -> None:
+    """On an empty database the build is the only page (never the raw page-file list, never a page)."""
+    import streamlit as st
+
+    import pages.common
+
+    monkeypatch.setenv("JKN_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.chdir(ROOT)
+    built: list[int] = []
+
+    def fake_build() -> None:  # the real one generates the demo world (run.sh does it before the server)
+        built.append(1)
+        st.progress(0.5, text=t("first_start"))
+        st.stop()
+
+    monkeypatch.setattr(pages.common, "database_ready", lambda: False)
+    monkeypatch.setattr(pages.common, "ensure_database", fake_build)
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert built == [1] and not at.text_input  # building, no sign-in form
+    assert not nav_keys(at) & set(access.PAGES)  # no page file is registered ...
+    urls = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert set(access.PAGES) <= urls  # ... but every page address shows the build (no "Page not found")
