@@ -56,25 +56,6 @@ NATIONAL_POPULATION_2024 = 281_603_800  # BPS mid-2024 (V)
 #: Annual population growth used to derive 2023 from 2024 (BPS 2020-2024 average ~1.1 %/yr) (E)
 POPULATION_GROWTH = 0.011
 
-#: Regencies of the branches named in the source articles, Kemendagri code -> (name, population).
-#: Source: Kepmendagri 300.2.2-2138/2025 population via cahyadsn/wilayah (MIT) (V). Used as 2024 values.
-NAMED_REGENCIES: dict[str, tuple[str, int]] = {
-    "16.71": ("Kota Palembang", 1_801_367),
-    "16.06": ("Kabupaten Musi Banyuasin", 736_897),
-    "16.07": ("Kabupaten Banyuasin", 888_324),
-    "16.10": ("Kabupaten Ogan Ilir", 446_020),
-    "16.02": ("Kabupaten Ogan Komering Ilir", 801_059),
-    "31.71": ("Kota Adm. Jakarta Pusat", 1_057_270),
-    "51.04": ("Kabupaten Gianyar", 504_845),
-    "36.73": ("Kota Serang", 759_929),
-    "36.04": ("Kabupaten Serang", 1_791_795),
-    "36.72": ("Kota Cilegon", 480_378),
-    "36.01": ("Kabupaten Pandeglang", 1_437_046),
-    "36.02": ("Kabupaten Lebak", 1_531_564),
-    "32.73": ("Kota Bandung", 2_591_763),
-    "32.04": ("Kabupaten Bandung", 3_839_721),
-}
-
 # --- participants ---------------------------------------------------------------------------------
 #: Registered participants at year end (V; BPJS/Kemenkes statements, see FACTS §2.1). 2020 dipped.
 NATIONAL_REGISTERED = {
@@ -86,20 +67,29 @@ NATIONAL_REGISTERED = {
 NATIONAL_ACTIVE_2024 = 222_600_000
 #: Coverage end 2024: 98.45 % of the Dukcapil population (V, BPJS Public Expose 2024).
 NATIONAL_COVERAGE_2024_PCT = 98.45
-#: Registered participants by segment, end 2024 (E, derived from: active by segment Apr 2025 (V:
-#: PBI 96.76 M, Pemda 48.8 M, PPU 56.59 M, PBPU 17.1 M, BP 4.93 M) plus inactive by cause Sep 2024 (V:
-#: PBI 19.16 M, PBPU-Pemda 10.12 M, PPU 10.1 M) and total arrears 28.85 M people (V), scaled to 278.1 M).
-#: "Registered by Pemda" (PBPU-Pemda) is counted as PBI_APBD.
+#: Registered participants by segment, end 2024 (E), chosen so that the demo lands on two published figures
+#: of different kinds (docs/demo-data.md §2.1):
+#: * active participants by segment, April 2025 (V, Kontan 7 May 2025): PBI 96.76 M, Pemda 48.8 M, PPU
+#:   56.59 M, PBPU 17.1 M, BP 4.93 M -> PBPU+BP active 22.03 M (``SELF_PAYING_ACTIVE_2025``);
+#: * people owing arrears, 31 Dec 2024 (V): 28.85 M (``ARREARS_PEOPLE_2024``), all of them PBPU/BP in the
+#:   demo (a participant in arrears is ``nonaktif_tunggakan``).
+#: So PBPU+BP registered = 22.03 + 28.85 = 50.9 M; the other segments share the rest of 278.1 M so that
+#: their active counts (after ``INACTIVE_OTHER_SHARE``) match April 2025. "Registered by Pemda" (PBPU-Pemda)
+#: is counted as PBI_APBD. Not used: the 14.97 M *inactive for arrears* of 30 Sep 2024 (DJSN) - a status
+#: count of a different basis than the 28.85 M owing (see docs/demo-data.md).
 SEGMENT_MIX_2024 = {
-    "PBI_APBN": 113_000_000,
-    "PBI_APBD": 56_000_000,
-    "PPU": 64_000_000,
-    "PBPU": 40_000_000,
-    "BP": 5_100_000,
+    "PBI_APBN": 110_000_000,
+    "PBI_APBD": 54_000_000,
+    "PPU": 63_200_000,
+    "PBPU": 45_700_000,
+    "BP": 5_200_000,
 }
+#: PBPU + BP active participants, April 2025 (V, Kontan 7 May 2025: PBPU 17.1 M + BP 4.93 M).
+SELF_PAYING_ACTIVE_2025 = 22_030_000
 #: Share of each non-self-paying segment deactivated for other causes (mutation, Mensos deactivation,
-#: employer non-payment) so that ~80 % of all registered are active (E, from the Sep 2024 split, V).
-INACTIVE_OTHER_SHARE = {"PBI_APBN": 0.12, "PBI_APBD": 0.16, "PPU": 0.07, "PBPU": 0.0, "BP": 0.0}
+#: employer non-payment), so that its active count matches April 2025 (D: 1 - active / registered:
+#: PBI-APBN 1 - 96.76/110, PBI-APBD 1 - 48.8/54, PPU 1 - 56.59/63.2).
+INACTIVE_OTHER_SHARE = {"PBI_APBN": 0.12, "PBI_APBD": 0.096, "PPU": 0.105, "PBPU": 0.0, "BP": 0.0}
 
 #: Province coverage (% of BPS population) at the end of 2023 and 2024: (E) anchored on the dated
 #: points (V): 7 provinces below 95 % at 31 Dec 2023 (Sumut, Jambi, Sumbar, Jateng, Jatim, Kalbar,
@@ -148,6 +138,10 @@ FKTP_MIX = {
     "dokter_gigi": 1_172 / 23_250,
     "klinik_tni_polri": 1_144 / 23_250,
 }
+#: Largest list (registered participants) an FKTP of a type takes in the demo (E, from the norm of one GP
+#: per 5,000 participants, Permenkes 3/2023 Pasal 6 (V)): a solo doctor's practice (DPP) one GP's 5,000; a
+#: klinik pratama about four GPs; a TNI/Polri clinic three. Puskesmas (public) take everyone else.
+FKTP_LIST_CAP = {"dpp": 5_000, "klinik_pratama": 20_000, "klinik_tni_polri": 15_000}
 #: FKRTL ownership end 2022 (V): private/BUMN/BUMD 65.6 %, Pemda 27.1 %, central/TNI/Polri 7.2 %.
 FKRTL_OWNERSHIP = {"swasta": 0.656, "pemerintah": 0.271, "tni_polri": 0.073}
 #: Jakarta Pusat, 2017 (source article, V): 91 FKTP and 27 hospitals; 300 k of 1.1 M residents not enrolled.
@@ -160,6 +154,7 @@ KBK_MEET_SHARE = {"contact_rate_pm": 0.42, "rrns_pct": 0.83, "rppt_pct": 0.32}
 #: 12 Kedeputian Wilayah and about 126 Kantor Cabang (S; no authoritative public list). The grouping
 #: of provinces into regions below follows the regions named in news 2022-2025 (V for I, II, V, VI,
 #: VII, X, XII); the rest is a documented synthetic grouping (E). KW VII (Jatim) has 13 branches (V).
+#: Regencies (Kemendagri codes, Dukcapil 2025 S1 populations): ``jkn_core/data/regencies.csv`` (V).
 REGIONS: list[tuple[str, str, list[str]]] = [
     ("KW01", "Kedeputian Wilayah I (Aceh, Sumatera Utara)", ["11", "12"]),
     ("KW02", "Kedeputian Wilayah II (Riau, Sumbar, Kepri, Jambi)", ["14", "13", "21", "15"]),
@@ -175,30 +170,8 @@ REGIONS: list[tuple[str, str, list[str]]] = [
     ("KW12", "Kedeputian Wilayah XII (Papua, Papua Barat)", ["91", "92", "93", "94", "95", "96"]),
 ]
 BRANCH_COUNT = 126
-#: Branches whose regencies are known (V: source articles and FACTS §8/§12), by province code:
-#: name -> regency names as areaid spells them. Other branches group the remaining regencies (E).
-NAMED_BRANCHES: dict[str, list[tuple[str, list[str]]]] = {
-    "16": [("Palembang", ["Kota Palembang", "Kabupaten Musi Banyuasin", "Kabupaten Banyuasin",
-                          "Kabupaten Ogan Ilir", "Kabupaten Ogan Komering Ilir"])],
-    "31": [("Jakarta Pusat", ["Kota Adm. Jakarta Pusat"]),
-           ("Jakarta Utara", ["Kota Adm. Jakarta Utara", "Kabupaten Adm. Kepulauan Seribu"])],
-    "51": [("Gianyar", ["Kabupaten Gianyar", "Kabupaten Bangli", "Kabupaten Klungkung", "Kabupaten Karangasem"])],
-    "36": [("Serang", ["Kota Serang", "Kabupaten Serang", "Kota Cilegon", "Kabupaten Pandeglang",
-                       "Kabupaten Lebak"])],
-    "32": [("Bandung", ["Kota Bandung", "Kabupaten Bandung"])],
-    "35": [("Pasuruan", ["Kota Pasuruan", "Kabupaten Pasuruan", "Kabupaten Probolinggo", "Kota Probolinggo"])],
-    "12": [("Medan", ["Kota Medan", "Kabupaten Langkat", "Kota Binjai"])],
-}
-FIXED_BRANCH_COUNTS = {"35": 13}
-#: The 2022 Papua provinces, by the regencies areaid still lists under Papua / Papua Barat (UU 14, 15,
-#: 16, 29/2022) (V).
-PAPUA_SPLIT = {
-    "93": ["Merauke", "Boven Digoel", "Mappi", "Asmat"],
-    "94": ["Nabire", "Paniai", "Mimika", "Puncak Jaya", "Kabupaten Puncak", "Dogiyai", "Intan Jaya", "Deiyai"],
-    "95": ["Jayawijaya", "Lanny Jaya", "Mamberamo Tengah", "Nduga", "Pegunungan Bintang", "Tolikara",
-           "Yahukimo", "Yalimo"],
-    "96": ["Kabupaten Sorong", "Kota Sorong", "Sorong Selatan", "Raja Ampat", "Tambrauw", "Maybrat"],
-}
+#: Which regencies each branch serves: :mod:`jkn_core.demo.branch_map` (V for the branches named in the
+#: source articles and FACTS §8, S for the Divisi Regional I lists, E for the rest).
 
 #: Default KPI targets (E unless noted): coverage 98 % for 2024 (RPJMN, V), 99 % for 2029 (V).
 DEFAULT_TARGETS = [

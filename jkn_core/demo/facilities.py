@@ -14,7 +14,7 @@ from jkn_core import rules
 from jkn_core.demo import calibration as ref
 from jkn_core.demo.maths import largest_remainder
 from jkn_core.demo.names import CLINIC_WORDS, FIRST_NAMES, LAST_NAMES
-from jkn_core.demo.timeline import dates_iso, period_of
+from jkn_core.demo.timeline import START_YEAR, dates_iso, period_of
 
 
 def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, end_idx: int,
@@ -46,7 +46,7 @@ def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, 
                "klinik_tni_polri": "T", "rumah_sakit": "R"}
     rows = []
     seq: dict[str, int] = {}
-    short = reg["name"].str.replace(r"^(Kabupaten|Kota)( Adm\.)? ", "", regex=True).to_numpy()
+    short = _short_names(reg)
     for t, cnt in counts.items():
         for i in np.flatnonzero(cnt):
             for j in range(int(cnt[i])):
@@ -58,20 +58,7 @@ def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, 
     n = len(fac)
     t = fac["type"].to_numpy()
     ri = fac["reg_i"].to_numpy()
-    nm = short[ri]
-    word = rng.choice(CLINIC_WORDS, n)
-    person = pd.Series(rng.choice(FIRST_NAMES, n)).str.cat(pd.Series(rng.choice(LAST_NAMES, n)), sep=" ").to_numpy()
-    jj = (fac["j"] + 1).astype(str).to_numpy()
-    name = np.select(
-        [t == "puskesmas", t == "klinik_pratama", t == "dpp", t == "dokter_gigi", t == "klinik_tni_polri"],
-        [pd.Series(["Puskesmas "] * n).str.cat([pd.Series(nm), pd.Series([" "] * n), pd.Series(jj)]).to_numpy(),
-         pd.Series(["Klinik Pratama "] * n).str.cat([pd.Series(word), pd.Series([" "] * n), pd.Series(nm)]).to_numpy(),
-         pd.Series(["dr. "] * n).str.cat(pd.Series(person)).to_numpy(),
-         pd.Series(["drg. "] * n).str.cat(pd.Series(person)).to_numpy(),
-         pd.Series(np.where(rng.random(n) < 0.5, "Klinik TNI ", "Klinik Polri ")).str.cat(pd.Series(nm)).to_numpy()],
-        pd.Series(np.where(rng.random(n) < 0.35, "RSUD ", "RS ")).str.cat(
-            [pd.Series(word), pd.Series([" "] * n), pd.Series(nm)]).to_numpy())
-    fac["name"] = name
+    fac["name"] = _facility_names(rng, fac, short, reg["branch_code"].to_numpy())
     fac["level"] = np.where(t == "rumah_sakit", "FKRTL", "FKTP")
     own_rs = rng.choice(list(ref.FKRTL_OWNERSHIP), n, p=list(ref.FKRTL_OWNERSHIP.values()))
     fac["ownership"] = np.select([t == "puskesmas", t == "klinik_tni_polri", t == "rumah_sakit"],
@@ -95,6 +82,61 @@ def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, 
     cols = ["code", "name", "level", "type", "ownership", "accreditation", "doctors", "dentists", "regency_code",
             "branch_code", "contract_start", "contract_end", "renewals", "capitation_rate", "reg_i"]
     return fac[cols], ri
+
+
+def _month_index(dates: pd.Series) -> np.ndarray:
+    """ISO dates -> the generator's month index (months since January 2014)."""
+    d = pd.to_datetime(dates)
+    return ((d.dt.year - START_YEAR) * 12 + d.dt.month - 1).to_numpy()
+
+
+def _short_names(reg: pd.DataFrame) -> np.ndarray:
+    """Regency names without "Kabupaten"/"Kota (Administrasi)"; a kabupaten sharing its name with a kota
+    of its province keeps "Kab." (Kota Bandung -> "Bandung", Kabupaten Bandung -> "Kab. Bandung")."""
+    short = reg["name"].str.replace(r"^(Kabupaten|Kota)( Adm\.| Administrasi)? ", "", regex=True)
+    kota = set(zip(reg["province_code"][reg["is_city"].astype(bool)], short[reg["is_city"].astype(bool)], strict=True))
+    clash = [not c and (p, n) in kota for p, n, c in zip(reg["province_code"], short, reg["is_city"], strict=True)]
+    return np.where(clash, "Kab. " + short, short)
+
+
+#: Names of TNI/Polri clinics: the unit the clinic belongs to, then the regency (E).
+_TNI_POLRI_UNITS = ("Klinik Kodim", "Klinik Polres", "Klinik Koramil", "Klinik Polsek", "Klinik Yonif",
+                    "Klinik Lanud", "Klinik Lanal", "Klinik Brimob", "Klinik Kompi", "Klinik Denpom")
+
+
+def _distinct(rng: np.random.Generator, pool: list[str], count: int) -> list[str]:
+    """``count`` different names from ``pool`` in random order; past the pool, numbered repeats."""
+    order = [pool[i] for i in rng.permutation(len(pool))]
+    return [order[k % len(order)] + (f" {k // len(order) + 1}" if k >= len(order) else "") for k in range(count)]
+
+
+def _facility_names(rng: np.random.Generator, fac: pd.DataFrame, short: np.ndarray, branch_of: np.ndarray
+                    ) -> np.ndarray:
+    """A plausible name for every facility, different from every other facility's name in its branch:
+    clinics and hospitals from pairs of clinic words (``Klinik Pratama Mitra Husada``), practices from
+    pairs of first and last names (``dr. Agus Wijaya``), puskesmas numbered in their regency, TNI/Polri
+    clinics by unit and regency (``Klinik Polres Bandung``)."""
+    t = fac["type"].to_numpy()
+    ri = fac["reg_i"].to_numpy()
+    words = [f"{a} {b}" for a in CLINIC_WORDS for b in CLINIC_WORDS if a != b]
+    people = [f"{a} {b}" for a in FIRST_NAMES for b in LAST_NAMES]
+    out = np.empty(len(fac), dtype=object)
+    for (ftype, _branch), idx in pd.Series(np.arange(len(fac))).groupby([t, branch_of[ri]]).groups.items():
+        idx = np.asarray(idx)
+        if ftype == "puskesmas":
+            out[idx] = [f"Puskesmas {short[ri[i]]} {j + 1}" for i, j in zip(idx, fac["j"].to_numpy()[idx], strict=True)]
+        elif ftype == "klinik_pratama":
+            out[idx] = ["Klinik Pratama " + w for w in _distinct(rng, words, len(idx))]
+        elif ftype in ("dpp", "dokter_gigi"):
+            title = "dr. " if ftype == "dpp" else "drg. "
+            out[idx] = [title + p for p in _distinct(rng, people, len(idx))]
+        elif ftype == "rumah_sakit":
+            prefix = np.where(rng.random(len(idx)) < 0.35, "RSUD ", "RS ")
+            out[idx] = [p + w for p, w in zip(prefix, _distinct(rng, words, len(idx)), strict=True)]
+        else:  # klinik_tni_polri: one unit per regency name
+            pool = sorted({f"{u} {short[ri[i]]}" for i in idx for u in _TNI_POLRI_UNITS})
+            out[idx] = _distinct(rng, pool, len(idx))
+    return out.astype(str)
 
 
 def facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.ndarray, p_w: np.ndarray,
@@ -145,6 +187,10 @@ def facility_months(rng: np.random.Generator, fac: pd.DataFrame, p_fktp: np.ndar
     kbk = np.vectorize(rules.KBK_PAYMENT.get)(safe)
     registered = mat[fidx, cidx]
     cap = np.round(registered * fac["capitation_rate"].to_numpy()[fidx] * kbk / 100).astype(np.int64)
+    # a facility has a month (a panel, capitation, KBK) only while it is contracted: from its contract start
+    start = _month_index(fac["contract_start"])
+    keep = ws + cidx >= start[fidx]
+    fidx, cidx, registered, cap, ak, rr, rp, kbk = (a[keep] for a in (fidx, cidx, registered, cap, ak, rr, rp, kbk))
     return pd.DataFrame({
         "facility_code": fac["code"].to_numpy()[fidx], "period": period_of(ws + cidx), "registered": registered,
         "capitation_paid": cap, "contact_rate_pm": ak.round(1), "rrns_pct": rr.round(2), "rppt_pct": rp.round(2),

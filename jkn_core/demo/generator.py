@@ -55,6 +55,10 @@ SCALES = {"small": 8.0, "default": 1.0, "large": 0.25, "full": 1 / 300}
 #: weight 1 = real row counts, and the other segments weight 10. Meant for one branch (``branches=``).
 DEFAULT_SEED = 20241231
 
+#: Fewest participant rows of a self-paying (regency, segment) cell at scale "default" (÷ the scale factor
+#: elsewhere): with fewer, one family paying back two years of arrears moves its regency's monthly
+#: collectability by tens of points (a cell of 4,000 PBPU people was 13 rows). Rows then weigh less.
+MIN_SELF_PAYING_ROWS = 100
 FAMILY_SIZE_P = np.array([0.22, 0.20, 0.23, 0.19, 0.11, 0.05])  # 1..6 members (E)
 
 
@@ -261,6 +265,7 @@ def _build(rng: np.random.Generator, scale: str, end_period: int, months: int,
          fac["type"] == "klinik_tni_polri"], [3.0, 1.6, 0.6, 0.8], 0.0) * rng.lognormal(0, 0.5, len(fac))
     attract = np.where(fktp_mask, attract, 0.0)
     fac_codes = fac["code"].to_numpy()
+    list_cap = fac["type"].map(ref.FKTP_LIST_CAP).fillna(np.inf).to_numpy(float)
     p_fktp = np.empty(npart, dtype=np.int64)
     order = np.argsort(p_reg, kind="stable")
     bounds = np.searchsorted(p_reg[order], np.arange(len(reg) + 1))
@@ -270,7 +275,15 @@ def _build(rng: np.random.Generator, scale: str, end_period: int, months: int,
             continue
         cand = np.flatnonzero((fac_regency_idx == i) & (attract > 0))
         pr = attract[cand] / attract[cand].sum()
-        p_fktp[rows] = rng.choice(cand, size=len(rows), p=pr)
+        pick = rng.choice(cand, size=len(rows), p=pr)
+        # list-size caps (a solo practice holds at most ~5,000): rows past a capped FKTP's limit go to an
+        # uncapped one (puskesmas), in the order drawn
+        cum = pd.Series(p_w[rows]).groupby(pick).cumsum().to_numpy()
+        over = cum > list_cap[pick]
+        if over.any():
+            free = cand[~np.isfinite(list_cap[cand])]
+            pick[over] = rng.choice(free, size=int(over.sum()), p=attract[free] / attract[free].sum())
+        p_fktp[rows] = pick
     tick(0.28, "participants registered at FKTP")
 
     # --- 6. self-paying simulation -----------------------------------------------------------------
@@ -372,6 +385,8 @@ def _families(rng: np.random.Generator, cells: np.ndarray, n_regencies: int, seg
             if people <= 0:
                 continue
             n = max(1, int(round(people / w)))
+            if seg in SELF_PAYING_SEGMENTS:  # enough families for a regency's monthly ledger figures
+                n = min(people, max(n, int(round(MIN_SELF_PAYING_ROWS / mult))))
             weights = split_int(people, n)
             sizes = rng.choice(np.arange(1, 7), size=n, p=FAMILY_SIZE_P)
             ends = np.cumsum(sizes)

@@ -18,9 +18,9 @@ from jkn_core.demo.maths import sigmoid
 from jkn_core.demo.timeline import START_YEAR, dates_iso, period_of
 
 # --- payment behaviour (E): logits of the generative process, see docs/demo-data.md ------------------
-MISS = dict(base=-4.0, kelas3=1.25, kelas2=0.35, member=0.10, log_income=-0.9, young=0.35, old=-0.2,
+MISS = dict(base=-4.9, kelas3=1.25, kelas2=0.35, member=0.10, log_income=-0.9, young=0.35, old=-0.2,
             recent_missed=0.55, sick_joiner=1.7, auto_debit=-1.9, recent_inpatient=-0.8, latent=1.0)
-CURE = dict(base=-0.85, per_month=-0.33, floor_months=13, log_income=0.8, member=-0.08, kelas1=1.4, kelas2=0.8,
+CURE = dict(base=-0.85, per_month=-0.33, floor_months=36, log_income=0.8, member=-0.08, kelas1=1.4, kelas2=0.8,
             inpatient_now=2.6, latent=-0.7, sms=0.3, telecollecting=0.5, kader_visit=0.8)
 ACTION_RATES = dict(sms=0.08, telecollecting=0.05, kader_visit=0.02)
 INPATIENT_RATE = 0.0045  # per person-month (E)
@@ -145,9 +145,10 @@ def simulate(rng: np.random.Generator, fam: pd.DataFrame, latent: np.ndarray, si
         "paid_date": pdate, "paid_period": np.where(paid, period_of(np.where(paid, pid, 0)), None),
     })
     ledger["paid_period"] = ledger["paid_period"].astype(object)
-    # truth: months in window while registered, plus next month
+    # truth: months in window while registered, plus next month; never certain (a debtor three years in
+    # arrears still pays back with a probability below 1e-6, which 6 decimals would round to 1)
     tf, tc = np.nonzero(reg_idx[:, None] <= (ws + np.arange(W + 1))[None, :])
-    truth_df = pd.DataFrame({"f": tf, "period": period_of(ws + tc), "p_miss": truth[tf, tc].round(6)})
+    truth_df = pd.DataFrame({"f": tf, "period": period_of(ws + tc), "p_miss": np.clip(truth[tf, tc], 1e-6, 1 - 1e-6).round(6)})
     care = pd.DataFrame({
         "f": np.concatenate([r[0] for r in care_rows]) if care_rows else np.array([], int),
         "period": np.concatenate([np.full(len(r[0]), period_of(r[1])) for r in care_rows]) if care_rows else [],

@@ -65,20 +65,24 @@ def coverage(engine: Engine, scope: Scope, level: str = "province", period: int 
                            func.sum(case((Participant.status == "aktif", Participant.weight), else_=0))
                            .label("active"))
                     .where(Participant.registered_period <= period).group_by(Participant.regency_code)).subquery()
+        # the uninsured of a unit are those of its regencies: a regency registered above its population does
+        # not offset another's gap (a branch with an over-registered kabupaten still shows Kota X's gap)
+        pop_r, part_r = func.coalesce(pop.c.population, 0), func.coalesce(part.c.participants, 0)
         q = (select(geo.c.code, geo.c.name.label("unit"),
-                    func.sum(func.coalesce(pop.c.population, 0)).label("population"),
-                    func.sum(func.coalesce(part.c.participants, 0)).label("participants"),
-                    func.sum(func.coalesce(part.c.active, 0)).label("active"))
+                    func.sum(pop_r).label("population"),
+                    func.sum(part_r).label("participants"),
+                    func.sum(func.coalesce(part.c.active, 0)).label("active"),
+                    func.sum(case((pop_r > part_r, pop_r - part_r), else_=0)).label("uninsured"))
              .select_from(geo).outerjoin(pop, pop.c.regency_code == geo.c.regency_code)
              .outerjoin(part, part.c.regency_code == geo.c.regency_code)
              .group_by(geo.c.code, geo.c.name).order_by(geo.c.code))
         rows = conn.execute(q).all()
-    df = small_frame(rows, ["code", "unit", "population", "participants", "active"],
-                     ints=("population", "participants", "active"))
+    df = small_frame(rows, ["code", "unit", "population", "participants", "active", "uninsured"],
+                     ints=("population", "participants", "active", "uninsured"))
     pop_, part_, act_ = (df[c].to_numpy() for c in ("population", "participants", "active"))
     df["coverage_pct"] = percent(part_, pop_)
     df["active_pct"] = percent(act_, part_)
-    df["uninsured"] = np.clip(pop_ - part_, 0, None)
+    df["uninsured"] = df.pop("uninsured")  # last column, as before
     return df
 
 
