@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from jkn_core.kpi import refresh
+from jkn_core.kpi import reference, refresh
 
-#: After the demo world is generated: rebuild the pre-aggregates the KPI pages read.
-AFTER_GENERATE_HOOKS: list[Callable[[Engine], Any]] = [refresh.refresh]
-#: After every committed import: bring the pre-aggregates up to date (only the branches it touched).
+#: After the demo world is generated: rebuild the pre-aggregates the KPI pages read, and add the shipped
+#: dated reference figures (``jkn_core/data/reference_figures.csv``) of the units the world holds.
+AFTER_GENERATE_HOOKS: list[Callable[[Engine], Any]] = [refresh.refresh, reference.load_shipped]
+#: After every committed import: bring the pre-aggregates up to date (only the branches it touched; a
+#: regencies import that moves a regency touches its old and its new branch).
 AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = [refresh.after_import]

@@ -1,9 +1,11 @@
-"""Admin: validated imports of CSV / Excel files (schema shown, template, dry run, every problem listed)."""
+"""Admin: validated imports of CSV / Excel files (schema shown, template, dry run, every problem listed, rows
+whose name disagrees with their code listed as warnings, rows moved with their regency counted)."""
 
 import pandas as pd
 import streamlit as st
 
 from jkn_core import access, imports
+from jkn_core.imports import docs as import_docs
 from jkn_core.text import plain
 from pages.common import engine, number, require, t
 
@@ -30,7 +32,7 @@ with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
                 t("adm_col_required"): f.required_label(),
                 t("adm_col_allowed"): f.allowed_label().replace("`", ""),
                 t("adm_col_meaning"): f.description,
-                t("adm_col_example"): f.example,
+                t("adm_col_example"): import_docs.example(table, f.name),
             }
             for f in spec.fields
         ]
@@ -39,7 +41,9 @@ with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
     if spec.rules:
         st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in spec.rules))
     # the template holds no database data (a header and one example row), so no export audit
-    st.download_button(t("adm_template"), data=imports.template_bytes(table), file_name=f"{table}_template.csv",
+    # its example row refers to rows of this database, so the template imports here as-is
+    st.download_button(t("adm_template"), data=lambda: imports.template_bytes(table, engine()),
+                       file_name=f"{table}_template.csv",
                        mime="text/csv", key="import_template", on_click="ignore")
 
 # --- the file ---------------------------------------------------------------------------------------
@@ -101,6 +105,22 @@ if report is not None and report.table == table:
             )
         if report.families_created:
             st.caption(t("adm_families_created").format(n=number(report.families_created)))
+        if any(report.moved.values()):  # a regencies import moved rows to their regency's new branch
+            st.info(t("adm_moved").format(rows=", ".join(
+                t(f"adm_moved_{table}").format(n=number(n)) for table, n in report.moved.items() if n)))
         st.caption(plain(report.summary()))
         for w in report.warnings:
             st.warning(t("adm_warning").format(w=plain(w)))
+    if report.name_warnings:  # accepted rows whose name disagrees with their code: listed, never silent
+        st.warning(t("adm_name_warnings").format(n=number(len(report.name_warnings))))
+        st.dataframe(
+            imports.problems_frame(report.name_warnings),
+            hide_index=True,
+            width="stretch",
+            key="import_name_warnings",
+            column_config={"row": t("adm_col_row"), "column": t("adm_col_column"), "reason": t("adm_col_reason")},
+        )
+        # the warnings describe the uploaded file (row, column, reason), not database data
+        st.download_button(t("adm_name_warnings_download"), data=imports.problems_csv(report.name_warnings),
+                           file_name=f"{table}_name_warnings.csv", mime="text/csv", key="import_name_warnings_dl",
+                           on_click="ignore")

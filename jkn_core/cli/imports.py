@@ -1,5 +1,8 @@
 """``python -m jkn_core import TABLE FILE [--dry-run]``: validate a CSV/Excel file and upsert it.
 
+TABLE is any importable table, the organisation too (``regions``, ``branches``, ``regencies``). Rows
+whose name column disagrees with their code are printed as warnings (the import is not refused).
+
 The command prints the report and every problem, never a database error's text (SQL, names, NIKs):
 such an error is one problem with an incident id, and its details go to the command's log file
 (:func:`log_path`, readable by its owner only), not to the terminal.
@@ -77,13 +80,24 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(report.summary(), file=sys.stderr)
         for p in report.problems:
             print(str(p), file=sys.stderr)
+        _print_name_warnings(report)
         if report.incident and logfile:
             print(f"the details of incident {report.incident} are in {logfile}", file=sys.stderr)
         return 1
     print(report.summary())
+    _print_name_warnings(report)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0
+
+
+def _print_name_warnings(report: imports.ImportReport) -> None:
+    """The rows whose name disagrees with their code (accepted, but the user should look)."""
+    if report.name_warnings:
+        print(f"{len(report.name_warnings)} name warning(s): the name in the file is not the code's name "
+              "in the database", file=sys.stderr)
+    for p in report.name_warnings:
+        print(f"warning: {p}", file=sys.stderr)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -26,6 +26,7 @@ from jkn_core.audit import audit
 from jkn_core.cli.prompt import error, read_password
 from jkn_core.db import INITIALISED_KEY, create_schema, drop_schema, get_engine, set_meta
 from jkn_core.demo.reference_tables import REFERENCE_TABLES, write_reference_tables
+from jkn_core.kpi import reference
 from jkn_core.schema import Base, Meta
 from jkn_core.scope import Scope
 
@@ -107,6 +108,7 @@ def _init(args: argparse.Namespace) -> int:
         print("demo database dropped", file=sys.stderr)
     create_schema(engine)
     counts = write_reference_tables(engine)
+    counts["reference_figures"] = reference.load_shipped(engine)  # dated published figures (kpi.reference)
     try:
         access.create_user(engine, username, password, "admin", actor=Scope.cli())
     except ValueError as exc:

@@ -151,7 +151,7 @@ TARGET_RULES = (
         lambda r: f"code must be empty for level national, got '{r['code']}'",
     ),
     RowRule(
-        "code_for_region_and_branch",
+        "code_for_other_levels",
         "code",
         lambda f: ~_true(given(f, "level") & (f["level"] != "national") & (f["code"] == "")),
         lambda r: f"code is required for level {r['level']} (a {r['level']} code)",
@@ -230,9 +230,10 @@ def self_paying_families(conn: Connection, frame: pd.DataFrame) -> list[tuple[in
 
 
 def target_codes_exist(conn: Connection, frame: pd.DataFrame) -> list[tuple[int, str, str]]:
-    """A region target names a region, a branch target a branch."""
+    """A region target names a region, a branch target a branch (a province, a regency likewise)."""
     out = []
-    for level, table in (("region", "regions"), ("branch", "branches")):
+    for level, table in (("region", "regions"), ("branch", "branches"), ("province", "provinces"),
+                         ("regency", "regencies")):
         rows = frame[_true((frame["level"] == level) & given(frame, "code") & (frame["code"] != ""))]
         known = lookup(conn, table, "code", set(rows["code"]))
         for i, code in rows.loc[~rows["code"].isin(list(known)), "code"].items():

@@ -50,6 +50,11 @@ class ImportReport:
     changes: dict[str, int] = field(default_factory=dict)
     #: the server-log incident of a database error (the import was refused, nothing written)
     incident: str = ""
+    #: rows whose name column disagrees with the code's name in the database (accepted, but listed:
+    #: see :mod:`jkn_core.imports.names`), with row and column like problems
+    name_warnings: list[Problem] = field(default_factory=list)
+    #: rows given a new branch because their regency moved (regencies imports): {table: rows}
+    moved: dict[str, int] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -77,6 +82,11 @@ class ImportReport:
             text += f"; {total:,} value{'' if total == 1 else 's'} changed ({self.changes_text()})"
         if self.families_created:
             text += f", {self.families_created} famil{'y' if self.families_created == 1 else 'ies'} created"
+        if any(self.moved.values()):
+            text += "; moved to their regency's new branch: " + ", ".join(
+                f"{n:,} {table}" for table, n in self.moved.items() if n)
+        if self.name_warnings:
+            text += f"; {len(self.name_warnings)} name warning(s)"
         if self.dry_run:
             text += " (dry run: nothing written)"
         return text

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from jkn_core.imports.names import name_warnings
 from jkn_core.imports.read import LimitExceeded, read_input, read_table
 from jkn_core.imports.report import ImportReport, Problem, sort_problems
 from jkn_core.imports.spec import spec_for
@@ -122,6 +123,7 @@ def _write(
         tx = conn.begin()
         try:
             problems += check_database(conn, parsed)
+            report.name_warnings = name_warnings(conn, parsed.spec, parsed.frame, parsed.rownums)
             if problems:
                 report.problems = sort_problems(problems, parsed.spec.columns)
                 tx.rollback()

@@ -1,4 +1,5 @@
-"""What an importable file may hold: :class:`Field`, :class:`TableSpec` and the table specs :data:`SPECS`.
+"""What an importable file may hold: the table specs :data:`SPECS` (built from :class:`Field` and
+:class:`TableSpec` of :mod:`jkn_core.imports.fields`; the reference tables are in :mod:`jkn_core.imports.orgspec`).
 
 One spec per table drives everything: the pandera schemas (:mod:`jkn_core.imports.schema`), the
 parsing (:mod:`jkn_core.imports.validate`), the templates and the docs (:mod:`jkn_core.imports.docs`).
@@ -8,120 +9,17 @@ Text lengths and integer bounds come from the database columns, so nothing gets 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from sqlalchemy import BigInteger, Integer, String
 
-from jkn_core.imports import checks
-from jkn_core.imports.checks import DbRule, RowRule
-from jkn_core.imports.report import plain_number
+from jkn_core.imports import checks, orgspec
+from jkn_core.imports.fields import INT32_MAX as INT32_MAX  # re-exported: the specs' building blocks
+from jkn_core.imports.fields import INT64_MAX as INT64_MAX
+from jkn_core.imports.fields import KINDS as KINDS
+from jkn_core.imports.fields import Field as Field
+from jkn_core.imports.fields import TableSpec as TableSpec
 from jkn_core.schema import FKRTL_TYPES, FKTP_TYPES, SEGMENTS, STATUSES, Base
-
-INT32_MAX = 2**31 - 1
-INT64_MAX = 2**63 - 1
-
-KINDS = {
-    "text": "text",
-    "int": "whole number",
-    "money": "Rupiah, whole number",
-    "float": "decimal number",
-    "date": "date YYYY-MM-DD",
-    "period": "month YYYYMM",
-    "bool": "true / false",
-}
-
-
-@dataclass(frozen=True)
-class Field:
-    """One column of an import file."""
-
-    name: str
-    kind: str  # a key of KINDS
-    description: str
-    example: str
-    required: bool = True  # column present and every cell filled
-    default: Any = None  # value of an empty cell / a missing optional column (None = NULL)
-    choices: tuple[Any, ...] = ()
-    min: float | None = None
-    max: float | None = None
-    max_len: int | None = None  # filled from the database column when None
-    pattern: str | None = None
-    pattern_hint: str = ""
-    not_future: bool = False  # dates: not after today; periods: not after the current month
-    min_date: dt.date | None = None
-    refs: str | None = None  # "table.column" the value must exist in
-    db: bool = True  # False: used by the import but not a column of the target table
-    derived_from: str | None = None  # an empty cell is computed from this column (docs label only)
-    #: on an update, when the file gives this column but leaves this field out, the field takes its
-    #: default instead of keeping its stored value (it belongs with that column, e.g. default_period)
-    follows: str | None = None
-
-    def type_label(self) -> str:
-        label = KINDS[self.kind]
-        if self.kind == "text" and self.max_len and not self.choices:
-            label += f" (max {self.max_len} chars)"
-        return label
-
-    def allowed_label(self) -> str:
-        parts: list[str] = []
-        if self.choices:
-            parts.append("one of " + ", ".join(f"`{c}`" for c in self.choices))
-        top = None if self.max in (INT32_MAX, INT64_MAX) else self.max
-        if self.min is not None and top is not None:
-            parts.append(f"{plain_number(self.min)} to {plain_number(top)}")
-        elif self.min is not None:
-            parts.append(f">= {plain_number(self.min)}")
-        elif top is not None:
-            parts.append(f"<= {plain_number(top)}")
-        if self.pattern_hint:
-            parts.append(self.pattern_hint)
-        if self.min_date:
-            parts.append(f"from {self.min_date.isoformat()}")
-        if self.not_future:
-            parts.append("not in the future" if self.kind == "date" else "not after the current month")
-        if self.refs:
-            parts.append(f"must exist in `{self.refs}`")
-        return "; ".join(parts)
-
-    def required_label(self) -> str:
-        if self.required:
-            return "yes"
-        if self.derived_from:
-            return f"no (derived from `{self.derived_from}`)"
-        if self.default is None:
-            return "no (empty = none)"
-        shown = str(self.default).lower() if isinstance(self.default, bool) else str(self.default)
-        return f"no (default `{shown}`)" if shown != "" else "no (default empty)"
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One importable table: its columns, natural key, documented rules and the checks behind them."""
-
-    name: str
-    description: str
-    fields: tuple[Field, ...]
-    key: tuple[str, ...]
-    rules: tuple[str, ...] = ()
-    #: cross-column rules, checked once every cell is valid on its own
-    row_rules: tuple[RowRule, ...] = ()
-    #: database checks beyond the ``refs`` of single fields
-    db_rules: tuple[DbRule, ...] = ()
-
-    @property
-    def columns(self) -> list[str]:
-        return [f.name for f in self.fields]
-
-    @property
-    def db_columns(self) -> list[str]:
-        return [f.name for f in self.fields if f.db]
-
-    def get(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
 
 
 def _with_database_limits(spec: TableSpec) -> TableSpec:
@@ -251,6 +149,56 @@ _SPEC_LIST = [
         db_rules=(checks.fktp_only("fktp_code"),),
     ),
     TableSpec(
+        name="families",
+        description="One row per family (Kartu Keluarga): what a modelling extract knows of it, including "
+        "how many months it was already in arrears when the contribution ledger starts. Creates new "
+        "families and updates existing ones (a column left out of the file keeps its stored values).",
+        key=("id",),
+        fields=(
+            Field("id", "int", "family (Kartu Keluarga) id (natural key)", "500000001", min=0),
+            _SEGMENT,
+            _KELAS,
+            _REGENCY,
+            _BRANCH,
+            Field(
+                "registered_on",
+                "date",
+                "date the family registered in JKN",
+                "2020-03-15",
+                not_future=True,
+                min_date=dt.date(1900, 1, 1),
+            ),
+            Field("head_birth_year", "int", "birth year of the family head", "1985", min=1900, max=2100),
+            Field("members", "int", "family members", "3", required=False, default=1, min=1, max=50),
+            Field("auto_debit", "bool", "pays by auto-debit", "false", required=False, default=False),
+            Field(
+                "arrears_before_months",
+                "int",
+                "months already in arrears (unpaid bills in a row) at the first month of the ledger; "
+                "0 when current",
+                "0",
+                required=False,
+                default=0,
+                min=0,
+                max=600,
+            ),
+            Field(
+                "weight",
+                "int",
+                "families this row stands for (real data: 1)",
+                "1",
+                required=False,
+                default=1,
+                min=1,
+            ),
+        ),
+        rules=(
+            "Existing families are updated; a participants file never changes a family it did not create.",
+            "`arrears_before_months` carries the family's history older than the ledger into the "
+            "delinquency features (the arrears run it starts the ledger with).",
+        ),
+    ),
+    TableSpec(
         name="contributions",
         description="The monthly iuran ledger of self-paying families (PBPU, BP): one row per family "
         "and billing month. The families must already exist.",
@@ -295,7 +243,8 @@ _SPEC_LIST = [
         key=("code",),
         fields=(
             Field("code", "text", "facility code (natural key)", "0301F001"),
-            Field("name", "text", "facility name", "Puskesmas Sukarami"),
+            Field("name", "text", "facility name (a different name for an existing code is a warning)",
+                  "Puskesmas Sukarami", names="code"),
             Field("level", "text", "FKTP (primary) or FKRTL (referral)", "FKTP", choices=("FKTP", "FKRTL")),
             Field("type", "text", "facility type", "puskesmas", choices=FKTP_TYPES + FKRTL_TYPES),
             Field("ownership", "text", "owner", "pemerintah", choices=("pemerintah", "swasta", "tni_polri")),
@@ -379,7 +328,7 @@ _SPEC_LIST = [
     ),
     TableSpec(
         name="targets",
-        description="KPI targets per year, nationally or per region / branch.",
+        description="KPI targets per year, nationally or per region / branch / province / regency.",
         key=("kpi", "level", "code", "year"),
         fields=(
             Field(
@@ -393,24 +342,27 @@ _SPEC_LIST = [
             Field(
                 "level",
                 "text",
-                "national, region or branch",
+                "national, region, branch, province or regency",
                 "national",
-                choices=("national", "region", "branch"),
+                choices=("national", "region", "branch", "province", "regency"),
             ),
             Field(
                 "code",
                 "text",
-                "region code (level region), branch code (level branch), empty (national)",
+                "region, branch, province or regency code (by level), empty (national)",
                 "",
                 required=False,
                 default="",
             ),
             Field("year", "int", "target year (future years allowed)", "2025", min=2014, max=2100),
             Field("target", "float", "target value (percentages in 0..100)", "98", min=0),
+            Field("name", "text", "name of the unit of `code` (optional; checked: a different name is a "
+                  "warning)", "", required=False, max_len=120, db=False, names="code"),
         ),
         rules=(
             "`code` is empty for level `national`; for `region` it must exist in `regions.code`, "
-            "for `branch` in `branches.code`.",
+            "for `branch` in `branches.code`, for `province` in `provinces.code`, for `regency` in "
+            "`regencies.code`.",
             "A KPI whose name ends in `_pct` has a target of at most 100.",
         ),
         row_rules=checks.TARGET_RULES,
@@ -452,7 +404,33 @@ _SPEC_LIST = [
     ),
 ]
 
-SPECS: dict[str, TableSpec] = {s.name: _with_database_limits(s) for s in _SPEC_LIST}
+#: The optional name column that may accompany a code column referencing these tables (``<x>_code`` →
+#: ``<x>_name``): a file that has it is checked against the database's names (a warning, not a problem).
+NAMED_REFS = {
+    "regencies.code": ("regency", "Kota Palembang"),
+    "branches.code": ("Kantor Cabang", "Palembang"),
+    "facilities.code": ("facility", "Puskesmas Sukarami"),
+    "provinces.code": ("province", "Sumatera Selatan"),
+    "regions.code": ("Kedeputian Wilayah", ""),
+}
+
+
+def _with_name_columns(spec: TableSpec) -> TableSpec:
+    """``spec`` with an optional, unstored ``<x>_name`` column after the fields that name a code of
+    :data:`NAMED_REFS` (``regency_code`` → ``regency_name``, ``fktp_code`` → ``fktp_name``)."""
+    extra = []
+    for f in spec.fields:
+        if f.refs in NAMED_REFS and f.name.endswith("_code"):
+            what, example = NAMED_REFS[f.refs]
+            extra.append(Field(f.name[: -len("_code")] + "_name", "text", f"name of the {what} of "
+                               f"`{f.name}` (optional; checked: a different name is a warning)", example,
+                               required=False, max_len=120, db=False, names=f.name))
+    return replace(spec, fields=spec.fields + tuple(extra)) if extra else spec
+
+
+SPECS: dict[str, TableSpec] = {
+    s.name: _with_database_limits(_with_name_columns(s)) for s in [*_SPEC_LIST, *orgspec.org_specs()]
+}
 TABLES: tuple[str, ...] = tuple(SPECS)
 
 

@@ -395,7 +395,7 @@ def validate_table(spec: TableSpec, raw: RawTable, today: dt.date) -> ParsedTabl
     for f in spec.fields:
         if f.derived_from:
             fill = frame[f.name].isna() & ~frame[f.name + INVALID] & frame[f.derived_from].notna()
-            frame.loc[fill, f.name] = month_of(frame[f.derived_from])[fill]
+            frame.loc[fill, f.name] = (f.derive or month_of)(frame[f.derived_from])[fill]
     in_file = columns_in_file(spec, {name for name, j in index.items() if j >= 0})
     return ParsedTable(spec=spec, frame=frame, rownums=rownums, problems=problems, in_file=in_file)
 

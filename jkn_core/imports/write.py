@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jkn_core import hooks
 from jkn_core.audit import IMPORT_WRITTEN, audit
+from jkn_core.imports import orgspec
 from jkn_core.imports.lookup import existing_rows, lookup
 from jkn_core.imports.report import ImportReport
 from jkn_core.imports.validate import ParsedTable
@@ -168,6 +169,7 @@ def write_rows(
     changes = dict.fromkeys(compare, 0)
     values = parsed.values
     touched: set[Any] = set()  # what locates the changed rows' branches (see touched_branches)
+    moved: dict[str, tuple[str, str]] = {}  # regencies imports: {regency: (old branch, new branch)}
     if progress:
         progress(0, n)
     for start in range(0, n, chunk_rows):
@@ -187,9 +189,15 @@ def write_rows(
                 report.unchanged += 1
                 continue
             report.updated += 1
-            changed.append(r)
+            # the columns the file left out keep their stored values (also keeps NOT NULL columns filled
+            # for the INSERT half of the upsert: a map file may hold only code and branch_code)
+            changed.append({**r, **{c: old[j] for j, c in enumerate(stored) if c not in parsed.in_file}})
             for c in differ:
                 changes[c] += 1
+        if table == "regencies":
+            moved |= orgspec.moved_regencies(
+                changed, [existing.get(tuple(r[k] for k in key)) for r in changed], stored
+            )
         if not dry_run:
             write(changed)
             touched |= _touched(
@@ -198,6 +206,9 @@ def write_rows(
         if progress:
             progress(stop, n)
     report.changes = {c: k for c, k in changes.items() if k}
+    if moved:  # the rows that carry a copy of a moved regency's branch follow it (same transaction)
+        report.moved = orgspec.move_regency_rows(conn, moved, dry_run)
+        touched |= {b for pair in moved.values() for b in pair}
     if dry_run:
         return None
     branches = touched_branches(conn, table, touched)
@@ -243,10 +254,10 @@ def _touched(
     table: str, compare: Sequence[str], changed: list[dict[str, Any]], old: list[tuple[Any, ...] | None]
 ) -> set[Any]:
     """What locates the branches of a chunk's changed rows (inserted or updated; ``old``: their previous
-    values of ``compare``, None for new rows): branch codes for participants and facilities (an updated
+    values of ``compare``, None for new rows): branch codes for participants, families and facilities (an updated
     row's old branch too, should it have moved), family ids for contributions, facility codes for
     facility_months; nothing for the other tables."""
-    if table in ("participants", "facilities"):
+    if table in ("participants", "facilities", "families"):
         i = list(compare).index("branch_code")
         return {r["branch_code"] for r in changed} | {o[i] for o in old if o is not None}
     if table == "contributions":
@@ -259,9 +270,10 @@ def _touched(
 def touched_branches(conn: Connection, table: str, touched: set[Any]) -> set[str] | None:
     """Branch codes whose rows an import changed, for the refresh hooks; None for tables without a branch.
 
-    contributions: the families' branch; facility_months: the facilities' branch.
+    contributions: the families' branch; facility_months: the facilities' branch; regencies: the old and
+    new branch of every moved regency.
     """
-    if table in ("participants", "facilities"):
+    if table in ("participants", "facilities", "families", "regencies"):
         return set(touched)
     if table == "contributions":
         return {b for (b,) in lookup(conn, "families", "id", touched, ("branch_code",)).values()}
@@ -303,7 +315,10 @@ def audit_import(conn: Engine | Connection, scope: Scope, report: ImportReport) 
         "changes": dict(report.changes),
         "families_created": report.families_created,
         "problems": len(report.problems),
+        "name_warnings": len(report.name_warnings),
     }
+    if any(report.moved.values()):
+        detail["moved"] = dict(report.moved)
     if report.incident:
         detail["incident"] = report.incident
     audit(conn, scope, AUDIT_ACTIONS[report.status], detail)

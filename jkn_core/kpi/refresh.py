@@ -67,7 +67,8 @@ from jkn_core.schema import (
 from jkn_core.scope import Scope
 
 #: Imports of these tables change the aggregates.
-SOURCE_TABLES = ("contributions", "participants", "families", "facilities", "facility_months")
+#: (``regencies``: a regency moved to another branch takes its families, participants and facilities along)
+SOURCE_TABLES = ("contributions", "participants", "families", "facilities", "facility_months", "regencies")
 AGG_TABLES = (AggCollection.__table__, AggArrears.__table__, AggCoverage.__table__, AggCapacity.__table__,
               AggCoverageRegency.__table__)
 

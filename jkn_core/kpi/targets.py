@@ -43,6 +43,16 @@ def target(engine: Engine, kpi: str, year: int, level: str = "national", code: s
     return None
 
 
+def own_targets(engine: Engine, kpi: str, year: int, level: str) -> dict[str, float]:
+    """The targets imported for units of ``level`` themselves (no national fallback): {code: target of the
+    latest year <= ``year``}. Units without one are absent."""
+    with reader(engine).connect() as conn:
+        rows = conn.execute(select(Target.code, Target.year, Target.target)
+                            .where(Target.kpi == kpi, Target.level == level, Target.year <= year)
+                            .order_by(Target.code, Target.year)).all()
+    return {code: float(value) for code, _, value in rows}  # the latest year of each code comes last
+
+
 def target_level(scope: Scope, filters: Filters) -> tuple[str, str]:
     """The (level, code) whose target applies to the view (branch > region > national)."""
     branch = filters.branch or scope.branch_code

@@ -65,7 +65,10 @@ def seed_reference(engine: Engine) -> None:
                     "province_code": "16",
                     "branch_code": "0301",
                     "income_index": 1.1,
-                }
+                },
+                # the templates' FKTP and family live here (jkn_core.imports.docs.DEMO_EXAMPLES)
+                {"code": "16.07", "name": "Kabupaten Banyuasin", "is_city": False, "province_code": "16",
+                 "branch_code": "0301", "income_index": 0.9},
             ],
         )
         facility = {

@@ -83,3 +83,24 @@ def test_nul_byte_deep_in_a_csv_is_refused(admin_app) -> None:  # type: ignore[n
     run_import(at, "targets", "targets.csv", body)
     shown = everything(at)
     assert "contains a NUL byte" in shown and "line 3,002" in shown
+
+
+def test_regency_map_import_shows_moves_and_name_warnings(admin_app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 items 2-3: the organisation is importable from the page; a moved regency's rows are counted,
+    and a name that disagrees with its code is listed as a warning (row, column), not silently accepted."""
+    at, engine = admin_app
+    assert "regencies" in at.selectbox(key="import_table").options
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT r.code, r.name, r.branch_code FROM regencies r ORDER BY r.code")).all()
+        participants = conn.execute(text(f"SELECT COUNT(*) FROM participants WHERE regency_code = '{rows[0].code}'")).scalar()
+    target = next(r.branch_code for r in rows if r.branch_code != rows[0].branch_code)
+    body = f"code,branch_code,name\n{rows[0].code},{target},{rows[0].name}\n{rows[1].code},{rows[1].branch_code},Probolinggo\n"
+    run_import(at, "regencies", "peta.csv", body.encode(), dry_run=True)
+    shown = everything(at)
+    assert t("adm_moved_participants").format(n=f"{participants:,}".replace(",", ".")) in shown
+    warnings = [d.value for d in at.dataframe if len(d.value) and "Probolinggo" in d.value.to_csv()]
+    assert len(warnings) == 1 and warnings[0].iloc[0, 0] == 3 and warnings[0].iloc[0, 1] == "name"
+    assert t("adm_name_warnings").format(n="1") in texts(at.warning)
+    with engine.connect() as conn:  # a dry run: nothing moved
+        assert conn.execute(text(f"SELECT branch_code FROM regencies WHERE code = '{rows[0].code}'")).scalar() \
+            == rows[0].branch_code
