@@ -4,8 +4,10 @@ Roles follow the BPJS hierarchy:
 - ``direksi``: the whole nation, aggregates only;
 - ``deputi_wilayah``: their Kedeputian Wilayah (region), aggregates only;
 - ``kantor_cabang``: their branch, aggregates and the participant work queue;
-- ``bank_officer``: facility pages and SIF for their bank's region, never participant-level data, and
-  never another bank's rows (applications, booked loans: :meth:`Scope.bank_clause`);
+- ``bank_officer``: facility pages and SIF for their bank's market (the provinces listed for the bank in
+  :mod:`jkn_core.bank_markets`; the officer's own region for a bank not listed there), never
+  participant-level data, and never another bank's rows (applications, booked loans:
+  :meth:`Scope.bank_clause`);
 - ``admin``: everything (users, imports, targets, models).
 
 Command-line actions run as :meth:`Scope.cli` (admin rights, named after the operating-system user);
@@ -20,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
+from jkn_core import bank_markets
 from jkn_core.schema import ROLES, Branch
 
 
@@ -98,7 +101,15 @@ class Scope:
         """A bank officer sees only their own bank's rows (applications, booked loans)."""
         return self.role == "bank_officer"
 
+    @property
+    def market(self) -> tuple[str, ...]:
+        """A bank officer's market: province codes of their bank in :mod:`jkn_core.bank_markets` (empty for
+        other roles and for a bank not listed there, whose officer keeps their region)."""
+        return bank_markets.market_of(self.bank) if self.bank_bound else ()
+
     def describe(self) -> str:
+        if self.bank_bound and self.market:
+            return f"{self.role}:bank={self.bank}:provinces={','.join(self.market)}"[:80]
         if self.branch_code:
             return f"{self.role}:branch={self.branch_code}"
         if self.region_code:
@@ -111,7 +122,14 @@ class Scope:
 
         Pass the region-code column and/or the branch-code column of the query's rows. A scope
         that needs a column the query does not offer raises, so a query cannot forget the scope.
+        A bank officer whose bank has a market sees the branches of the market's provinces (a branch
+        column is needed), whatever their region; otherwise their region.
         """
+        market = self.market
+        if market:
+            if branch_col is None:
+                raise ScopeError("a bank officer's market needs a branch column in this query")
+            return branch_col.in_(select(Branch.code).where(Branch.province_code.in_(market)))
         conds = []
         if self.branch_code:
             if branch_col is None:

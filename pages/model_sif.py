@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import sif
+from pages import charts
 from pages.common import number, require, synthetic_banner, t
 
 require("model_sif")
@@ -23,6 +24,15 @@ c[3].metric("ECE", number(card["ece"], 3))
 st.caption(f"{card['n_train']} / {card['n_test']} loans (train / test, test from {card['split']['test_from_period']})"
            f" · {card['trained_at']} · {card['champion_rule']}")
 
+ci = card.get("oracle_gap_interval")
+if card.get("oracle_gap") is not None and ci:
+    st.caption(t("sif_gap_interval").format(gap=number(card["oracle_gap"], 3), low=number(ci["low"], 3),
+                                            high=number(ci["high"], 3)))
+if card.get("oracle_gap_by_block"):  # rolling out-of-time evaluation (issue 16 item 6)
+    st.caption(t("sif_book_size").format(book=number(card.get("n_book", 0)), labelled=number(card.get("n_labelled", 0))))
+    st.markdown(f"**{t('sif_blocks')}**")
+    st.dataframe(pd.DataFrame(card["oracle_gap_by_block"]), hide_index=True, width="stretch")
+
 st.subheader(t("sif_compare"))
 rows = []
 for name, m in card["models"].items():
@@ -37,6 +47,8 @@ fig.add_scatter(x=[0, cal["predicted"].max()], y=[0, cal["predicted"].max()], mo
                 line=dict(dash="dot"))
 fig.update_layout(title=t("sif_calibration"), xaxis_title=t("sif_predicted"), yaxis_title=t("sif_observed"),
                   height=320, margin=dict(t=40, b=10, l=10, r=10))
+charts.apply_axis(fig, [0, *cal["predicted"], *cal["observed"]], "ratio", axis="x", title=t("sif_predicted"))  # ticks in the UI language
+charts.apply_axis(fig, [0, *cal["predicted"], *cal["observed"]], "ratio", title=t("sif_observed"))
 st.plotly_chart(fig, width="stretch")
 
 st.subheader(t("sif_scorecard_table"))

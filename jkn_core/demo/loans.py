@@ -1,6 +1,31 @@
-"""SIF loans of the demo: loans to clinics and doctor practices with their true default probabilities.
+"""SIF loans of the demo: a loan book per bank in the bank's market, with the loans' true default probabilities.
 
 Feeds ``sif_loans``, ``truth_loan`` and ``truth_facility``; the loan assessment itself is :mod:`jkn_core.sif`.
+
+The book (documented in docs/sif.md, "The demo's loan book"):
+
+* **Who lends where**: the bank markets of :mod:`jkn_core.bank_markets` (Bank bjb in Jawa Barat and Banten,
+  Bank DKI, Bank Jateng and Bank Jatim in their provinces, Bank Mandiri on Java, BRI outside Java, BSI in
+  Aceh; no lender in NTT, Maluku and Papua). A facility's province is the first two digits of its Kemendagri regency code (from the
+  ``facilities`` table, never invented here).
+* **Uptake** (:data:`UPTAKE`): the share of the eligible FKTP of a bank's market that borrow from it over
+  the demo's 24 months (scaled to the window's length); where two banks share a province a facility
+  borrows from at most one of them. A repaid loan is followed by a second one with :data:`REPEAT_SHARE`.
+* **When**: loan starts are spread over the whole window (from its second month: the bank decides on
+  the month before the start), only while the facility meets the bank's policy
+  (``jkn_core/sif/sif_policy.toml``) at the decision: at least ``min_contract_months`` under contract,
+  capitation paid in the month before the start, at most ``max_participants_per_doctor``, a tenor that
+  ends within the contract (plus the margin after enough renewals).
+* **Size**: the clinic asks for what its purpose costs (:data:`REQUEST_MEDIAN`, log-normal); the bank
+  lends the smaller of that and the policy's maximum loan (instalment at most ``max_instalment_share``
+  = 30 % of the capitation paid in the month before the start), rounded down to ``amount_step``; a
+  request whose maximum falls below ``min_amount`` is declined (no loan). So every loan is within policy
+  at origination; later months move capitation and a share of loans breaches the limit (measured in
+  docs/sif.md).
+* **Outcome**: a true 12-month PD from what is known at the decision plus a facility-level term no data
+  shows; a default falls 2-12 months after the start (within the tenor). A default after the last month
+  has not happened yet: that loan is current in ``sif_loans``. The model learns only from loans whose
+  first 12 months are over (:func:`jkn_core.sif.model.train`).
 """
 
 from __future__ import annotations
@@ -8,33 +33,62 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jkn_core import bank_markets
 from jkn_core.demo.maths import sigmoid
 from jkn_core.demo.timeline import START_YEAR, period_of
+from jkn_core.sif import policy as credit
+
+#: Share of the eligible FKTP of a bank's market that borrow from the bank over 24 months (E: assumptions;
+#: Bank bjb runs the SIF programme in its home market, the national banks lend to fewer FKTP each).
+UPTAKE: dict[str, float] = {"Bank bjb": 0.60, "Bank Jateng": 0.50, "Bank Jatim": 0.50, "Bank DKI": 0.40,
+                            "BRI": 0.50, "BSI": 0.50, "Bank Mandiri": 0.20}
+#: Annual rate each bank charges (%, E; jittered by up to 0.5 point per loan).
+BANK_RATE: dict[str, float] = {"Bank bjb": 11.0, "Bank Jateng": 11.0, "Bank Jatim": 10.75, "Bank DKI": 11.0,
+                               "BRI": 10.75, "BSI": 11.5, "Bank Mandiri": 10.5}
+#: Median amount asked for, by facility type (Rp, E): clinic equipment or renovation; a practice's equipment.
+REQUEST_MEDIAN: dict[str, float] = {"klinik_pratama": 350_000_000, "dpp": 90_000_000}
+REQUEST_SIGMA = 0.6
+#: Tenors asked for (months) and their shares, by facility type (E).
+TENORS = np.array([12, 24, 36, 48, 60])
+TENOR_P: dict[str, list[float]] = {"klinik_pratama": [0.15, 0.3, 0.3, 0.15, 0.1], "dpp": [0.35, 0.4, 0.2, 0.05, 0.0]}
+#: Chance that a facility that repaid its loan takes a second one (E).
+REPEAT_SHARE = 0.5
+#: Facility-level log-odds no data shows (σ, E).
+HIDDEN_SIGMA = 0.35
+
+
+def _month_index(dates: pd.Series) -> np.ndarray:
+    d = pd.to_datetime(dates)
+    return (d.dt.year * 12 + d.dt.month - 1 - START_YEAR * 12).to_numpy()
 
 
 def sif_loans(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws: int, end_idx: int
               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """SIF loans to clinics and doctor practices, with true default probabilities (E).
+    """The SIF loan book per bank market, with true default probabilities (E).
 
     True log-odds of default over 12 months rise with: DPP (single doctor), weak accreditation, short
-    contract history, contract ending within the tenor, over-capacity (> 5,000 per doctor), falling
-    registrations, poor KBK, low regional income, and the instalment's share of capitation income.
+    contract history, a tenor running past the contract, falling registrations, poor KBK, and the
+    instalment's share of capitation income; plus a facility-level term no data shows.
     """
-    elig = fac[fac["type"].isin(["klinik_pratama", "dpp"])].copy()
+    policy = credit.load_policy()
+    elig = fac[fac["type"].isin(policy.eligible_types)].reset_index(drop=True)
     codes = elig["code"].to_numpy()
+    n = len(elig)
 
     def matrix(col: str) -> np.ndarray:
         return fm.pivot_table(index="facility_code", columns="period", values=col, aggfunc="sum").reindex(
             codes).to_numpy(float)
 
     reg_m, cap_m, kbk_m = matrix("registered"), matrix("capitation_paid"), matrix("kbk_pct")
+    reg_m, cap_m = np.nan_to_num(reg_m), np.nan_to_num(cap_m)
+    kbk_m = np.where(np.isnan(kbk_m), 95.0, kbk_m)
     kbk_cum = np.cumsum(kbk_m, axis=1) / np.arange(1, kbk_m.shape[1] + 1)  # mean KBK up to each month
-    n = len(elig)
+    width = reg_m.shape[1]
+    ftype = elig["type"].to_numpy()
     acc_good = elig["accreditation"].isin(["paripurna", "utama"]).to_numpy()
     years = elig["renewals"].to_numpy()
     doctors = elig["doctors"].clip(lower=1).to_numpy()
-    static = (-3.0 + 0.6 * (elig["type"].to_numpy() == "dpp") - 0.6 * acc_good - 0.09 * years
-              + rng.normal(0, 0.35, n))
+    static = (-2.35 + 0.6 * (ftype == "dpp") - 0.6 * acc_good - 0.09 * years + rng.normal(0, HIDDEN_SIGMA, n))
 
     def logit_as_of(rows: np.ndarray, col: np.ndarray) -> np.ndarray:
         """Facility log-odds from what is known at the end of window month ``col`` (no later data)."""
@@ -44,40 +98,98 @@ def sif_loans(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws:
         return (static[rows] + 0.8 * (now / doctors[rows] > 5000) - 2.0 * np.clip(2 * trend, -0.5, 0.5)
                 - 0.08 * (kbk_cum[rows, col] - 95))
 
-    contract_end_idx = pd.to_datetime(elig["contract_end"]).dt.year.to_numpy() * 12 + pd.to_datetime(
-        elig["contract_end"]).dt.month.to_numpy() - 1 - START_YEAR * 12
-    last_col = reg_m.shape[1] - 1
-    base_logit = logit_as_of(np.arange(n), np.full(n, last_col))
-    # one loan for about 85 % of eligible facilities, booked in the first 12 months of the window
-    book = rng.random(n) < 0.85
-    idx = np.flatnonzero(book)
-    start = ws + 11 - rng.integers(0, 6, len(idx))
-    tenor = rng.choice([12, 18, 24, 36], len(idx), p=[0.3, 0.25, 0.3, 0.15])
-    rate = rng.choice([9.5, 10.5, 11.5, 12.5], len(idx))
-    known = start - ws - 1  # the last month before the loan starts
+    c_start = _month_index(elig["contract_start"])
+    c_end = _month_index(elig["contract_end"])
+    margin = np.where(years >= policy.renewals_for_margin, policy.tenor_margin_months, 0)
+    base_logit = logit_as_of(np.arange(n), np.full(n, width - 1))
+
+    # --- which bank (at most one per facility), from the markets of the facility's province -----------
+    province = elig["regency_code"].astype(str).str[:2].to_numpy()
+    scale = width / 24
+    bank = np.full(n, None, dtype=object)
+    draw = rng.random(n)
+    for prov in np.unique(province):
+        rows = np.flatnonzero(province == prov)
+        lo = np.zeros(len(rows))
+        for b in bank_markets.banks_in(str(prov)):
+            hi = lo + min(1.0, UPTAKE.get(b, 0.0) * scale)
+            bank[rows[(draw[rows] >= lo) & (draw[rows] < hi)]] = b
+            lo = hi
+
+    # --- origination under the policy --------------------------------------------------------------
+    def qualifies(i: int, s: int) -> int:
+        """Longest tenor the policy allows for a start at window month ``s`` (0: the bank declines)."""
+        k = s - 1  # the month the bank decides on
+        if k < 0 or cap_m[i, k] <= 0 or s + ws - c_start[i] < policy.min_contract_months:
+            return 0
+        if reg_m[i, k] / doctors[i] > policy.max_participants_per_doctor:
+            return 0
+        return max(0, min(policy.max_tenor_months, c_end[i] - (s + ws) + margin[i]))
+
+    rows_out: list[tuple] = []
+    for i in np.flatnonzero(bank != None):  # noqa: E711 - numpy element-wise comparison
+        s = int(rng.integers(1, width))
+        while s < width:
+            t_max = qualifies(i, s)
+            t_ask = int(rng.choice(TENORS, p=TENOR_P[ftype[i]]))
+            tenor = min(t_ask, t_max) // 6 * 6
+            ask = REQUEST_MEDIAN[ftype[i]] * rng.lognormal(0, REQUEST_SIGMA)
+            rate = BANK_RATE[bank[i]] + float(rng.choice([-0.5, -0.25, 0.0, 0.25, 0.5]))
+            if tenor < policy.min_tenor_months:
+                break  # declined: no tenor within the contract
+            facts_cap = cap_m[i, s - 1]
+            top = credit.principal_for(policy.max_instalment_share * facts_cap, rate, tenor)
+            amount = np.floor(min(ask, top, policy.max_amount) / policy.amount_step) * policy.amount_step
+            if amount < policy.min_amount:
+                break  # declined: the capitation cannot carry the smallest loan
+            rows_out.append((i, s, tenor, rate, int(amount)))
+            end = s + tenor  # first month after the last instalment
+            if end >= width or rng.random() >= REPEAT_SHARE:
+                break
+            s = end + int(rng.integers(0, 3))
+
+    if not rows_out:
+        empty = pd.DataFrame(columns=["loan_ref", "facility_code", "bank", "start_period", "amount", "tenor_months",
+                                      "rate_pct", "defaulted", "default_period", "days_past_due"])
+        return (empty, pd.DataFrame(columns=["loan_ref", "pd_true"]),
+                pd.DataFrame({"facility_code": codes, "pd_12m": sigmoid(base_logit).round(6)}))
+    arr = np.array(rows_out, dtype=object)
+    idx = arr[:, 0].astype(int)
+    s_col = arr[:, 1].astype(int)
+    tenor = arr[:, 2].astype(int)
+    rate = arr[:, 3].astype(float)
+    amount = arr[:, 4].astype(np.int64)
+    known = s_col - 1
     cap_income = np.maximum(cap_m[idx, known], 1)
-    share = rng.uniform(0.1, 0.6, len(idx))
-    inst = cap_income * share
-    r = rate / 1200
-    amount = np.round(inst * (1 - (1 + r) ** -tenor) / r / 1e6) * 1e6
-    amount = np.maximum(amount, 10_000_000).astype(np.int64)
-    inst = amount * r / (1 - (1 + r) ** -tenor)
-    ratio = inst / cap_income
-    beyond = (start + tenor) > contract_end_idx[idx]
+    ratio = credit.instalments(amount, rate, tenor) / cap_income
+    start = ws + s_col
+    beyond = (start + tenor - 1) > c_end[idx]
     logit_loan = logit_as_of(idx, known) + 2.2 * (np.minimum(ratio, 1.5) - 0.3) + 0.7 * beyond
     pd12 = sigmoid(logit_loan)
-    defaulted = rng.random(len(idx)) < pd12
-    d_month = start + rng.integers(3, 13, len(idx))
-    d_month = np.minimum(d_month, end_idx)
-    refs = np.array([f"SIF-{period_of(s)}-{i:05d}" for i, s in enumerate(start)])
+    m = len(idx)
+    d_month = start + np.array([rng.integers(2, min(t, 12) + 1) for t in tenor])
+    hit = rng.random(m) < pd12
+    # a loan whose repaid predecessor defaulted would not exist: the loop only chains after a repayment,
+    # so drop a later loan of a facility whose earlier loan defaults
+    order = np.lexsort((start, idx))
+    keep = np.ones(m, dtype=bool)
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        if idx[a] == idx[b] and (hit[a] or not keep[a]):
+            keep[b] = False
+    defaulted = hit & (d_month <= end_idx)  # a default after the last month has not happened yet
+    active = (start + tenor - 1) >= end_idx
+    dpd_current = np.where(rng.random(m) < 0.08, rng.integers(1, 31, m),
+                           np.where(rng.random(m) < 0.03, rng.integers(31, 91, m), 0))
+    dpd = np.where(defaulted, np.minimum(91 + 30 * (end_idx - d_month) + rng.integers(0, 30, m), 540),
+                   np.where(active, dpd_current, 0))
     loans = pd.DataFrame({
-        "loan_ref": refs, "facility_code": elig["code"].to_numpy()[idx], "bank": "Bank bjb",
-        "start_period": period_of(start), "amount": amount, "tenor_months": tenor, "rate_pct": rate,
-        "defaulted": defaulted.astype(int), "default_period": np.where(defaulted, period_of(d_month), None),
-        "days_past_due": np.where(defaulted, 90 + rng.integers(0, 200, len(idx)),
-                                  rng.choice([0, 0, 0, 0, 0, 15, 45], len(idx))),
-    })
+        "facility_code": codes[idx], "bank": bank[idx].astype(str), "start_period": period_of(start),
+        "amount": amount, "tenor_months": tenor, "rate_pct": rate, "defaulted": defaulted.astype(int),
+        "default_period": np.where(defaulted, period_of(d_month), None), "days_past_due": dpd,
+        "pd_true": pd12.round(6),
+    })[keep].sort_values(["start_period", "facility_code"]).reset_index(drop=True)
+    loans.insert(0, "loan_ref", [f"SIF-{p}-{i:05d}" for i, p in enumerate(loans["start_period"])])
     loans["default_period"] = loans["default_period"].astype(object)
-    truth_loan = pd.DataFrame({"loan_ref": refs, "pd_true": pd12.round(6)})
-    truth_fac = pd.DataFrame({"facility_code": elig["code"], "pd_12m": sigmoid(base_logit).round(6)})
-    return loans, truth_loan, truth_fac
+    truth_loan = loans[["loan_ref", "pd_true"]].copy()
+    truth_fac = pd.DataFrame({"facility_code": codes, "pd_12m": sigmoid(base_logit).round(6)})
+    return loans.drop(columns="pd_true"), truth_loan, truth_fac

@@ -17,6 +17,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sif_bank_analysis_note": ("Dihitung bank dari data agregat faskes; bukan konfirmasi BPJS Kesehatan.",
                                "Computed by the bank from facility aggregates; not confirmed by BPJS Kesehatan."),
     "sif_pick_facility": ("Pilih faskes", "Pick a facility"),
+    "sif_gap_interval": ("Selisih ROC AUC dari oracle {gap} (interval bootstrap 95 %: {low} – {high})",
+                         "ROC AUC gap to the oracle {gap} (95 % bootstrap interval {low} – {high})"),
+    "sif_book_size": ("{book} pinjaman di buku; {labelled} sudah berjalan 12 bulan (berlabel) untuk melatih dan "
+                      "mengukur model", "{book} loans in the book; {labelled} past their first 12 months "
+                      "(labelled) train and measure the model"),
+    "sif_blocks": ("Blok uji di luar waktu (tiap blok diprediksi model yang dilatih pada pinjaman sebelumnya)",
+                   "Out-of-time blocks (each predicted by models trained on the loans before it)"),
+    "sif_bank_market": ("{bank} · pasar SIF: {provinces}", "{bank} · SIF market: {provinces}"),
     "sif_search": ("Cari nama atau kode faskes", "Search facility name or code"),
     "sif_no_facility": ("Tidak ada FKTP layak SIF yang cocok di wilayah Anda.",
                         "No SIF-eligible FKTP matches in your region."),

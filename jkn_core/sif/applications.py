@@ -2,9 +2,11 @@
 history, assess one loan request (PD, score, grade, reasons, policy rules, decision), save and list
 applications (audited). Portfolio-level queries live in ``portfolio``.
 
-Facilities, their capitation and their scores are BPJS data shared by every bank of the region. A saved
-application belongs to the bank of the officer who saved it: a bank officer lists only their own bank's
-applications (:meth:`Scope.bank_clause` on the officer's bank in ``users``), national roles list all.
+Facilities, their capitation and their scores are BPJS data shared by every bank of the market. A saved
+application belongs to the bank of the officer who saved it, stamped in ``sif_applications.bank`` at save
+time: a bank officer lists only their own bank's applications (:meth:`Scope.bank_clause`) in their bank's
+market (:meth:`Scope.clause`), national roles list all. Moving an officer to another bank later does not
+move their past applications.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, or_, select
 
 from jkn_core.audit import audit
-from jkn_core.schema import Branch, Facility, FacilityMonth, SifApplication, User
+from jkn_core.schema import Branch, Facility, FacilityMonth, SifApplication
 from jkn_core.scope import Scope
 from jkn_core.sif import policy as credit
 from jkn_core.sif.features import add_request, facility_features, facts_of
 from jkn_core.sif.model import load_champion, model_version, predict
 from jkn_core.sif.scorecard import reasons, scorecard_points
+from jkn_core.sif.upgrade import ensure_application_bank
 
 
 def search_facilities(engine: Engine, scope: Scope, text: str = "", limit: int = 50) -> pd.DataFrame:
@@ -87,9 +90,10 @@ def assess_application(engine: Engine, scope: Scope, code: str, amount: float, t
 def save_application(engine: Engine, scope: Scope, result: dict[str, Any], note: str | None) -> int:
     """Store the assessment in ``sif_applications`` and audit it, in one transaction; returns its id."""
     scope.require("sees_sif")
+    ensure_application_bank(engine)
     a: credit.Assessment = result["assessment"]
     t = SifApplication.__table__
-    values = {"facility_code": result["facility_code"], "officer": scope.username,
+    values = {"facility_code": result["facility_code"], "officer": scope.username, "bank": scope.bank or None,
               "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "amount": int(a.amount),
               "tenor_months": int(a.tenor_months), "rate_pct": float(a.rate_pct), "pd": float(result["pd"]),
               "score": int(result["score"]), "grade": str(result["grade"]), "decision": result["decision"],
@@ -108,23 +112,17 @@ def save_application(engine: Engine, scope: Scope, result: dict[str, Any], note:
     return int(new_id)
 
 
-def application_bank() -> Any:
-    """The bank an application belongs to: its officer's bank in ``users`` (a scalar subquery; NULL for an
-    officer without a bank or no longer in ``users``, whose applications no bank officer sees)."""
-    t, u = SifApplication.__table__, User.__table__
-    return select(u.c.bank).where(u.c.username == t.c.officer).scalar_subquery()
-
-
 def applications(engine: Engine, scope: Scope, code: str | None = None, limit: int = 50) -> pd.DataFrame:
     """Saved applications in scope (of one facility when ``code`` is given), newest first.
 
-    Region and branch limit the facilities; a bank officer additionally sees only applications saved by
-    officers of their own bank."""
+    The scope limits the facilities (a bank officer: their bank's market); a bank officer additionally sees
+    only applications saved for their own bank (``sif_applications.bank``)."""
+    ensure_application_bank(engine)
     t, f, b = SifApplication.__table__, Facility.__table__, Branch.__table__
-    q = (select(t.c.id, t.c.created_at, t.c.facility_code, f.c.name.label("facility_name"), t.c.officer,
+    q = (select(t.c.id, t.c.created_at, t.c.facility_code, f.c.name.label("facility_name"), t.c.officer, t.c.bank,
                 t.c.amount, t.c.tenor_months, t.c.rate_pct, t.c.score, t.c.grade, t.c.decision, t.c.note)
          .select_from(t.join(f, f.c.code == t.c.facility_code).join(b, b.c.code == f.c.branch_code))
-         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(application_bank()))
+         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(t.c.bank))
          .order_by(t.c.id.desc()).limit(limit))
     if code:
         q = q.where(t.c.facility_code == code)

@@ -28,12 +28,14 @@ from jkn_core import modeling
 from jkn_core.audit import audit
 from jkn_core.schema import ModelScore, TruthLoan
 from jkn_core.scope import Scope
+from jkn_core.sif import evaluation
 from jkn_core.sif import policy as credit
 from jkn_core.sif.features import (
     CATEGORICAL,
     FEATURES,
     NUMERIC,
     facility_features,
+    latest_period,
     loan_features,
     reference_request,
 )
@@ -44,21 +46,9 @@ Log = Callable[[str], None]
 MODEL_NAME = "sif"
 #: The challenger replaces the scorecard only when its held-out ROC AUC is higher by more than this.
 CHAMPION_MARGIN = 0.005
-TEST_SHARE = 0.30  # latest start months holding about this share of the loans form the test set
 RANDOM_STATE = 20241231
-
-
-def _split(df: pd.DataFrame) -> tuple[np.ndarray, int]:
-    """Time-ordered split: the latest start months holding about TEST_SHARE of the loans are the test set."""
-    counts = df.groupby("as_of").size().sort_index(ascending=False)
-    cum = counts.cumsum() / counts.sum()
-    test_periods = cum[cum.shift(fill_value=0) < TEST_SHARE].index
-    if len(counts) < 2:
-        raise ValueError("the loan history needs at least two start months for a time-ordered split")
-    if len(test_periods) == len(counts):
-        test_periods = counts.index[:1]
-    cutoff = int(min(test_periods))
-    return (df["as_of"] >= cutoff).to_numpy(), cutoff
+#: Fewest defaults (and repaid loans) with 12 months of outcome that training accepts.
+MIN_DEFAULTS = 10
 
 
 def _gbm() -> Any:
@@ -77,55 +67,82 @@ def _gbm() -> Any:
     return Pipeline([("prep", pre), ("gbm", hgb)])
 
 
-def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[str, Any]:
-    """Train scorecard and challenger on ``sif_loans``; save the champion; return the model card.
-
-    Audited as ``model_trained`` under ``scope`` (default: the system scope)."""
+def _fit_gbm(train_df: pd.DataFrame) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
 
+    y = train_df["defaulted"].to_numpy()
+    folds = max(2, min(5, int(y.sum()), int(len(y) - y.sum())))  # every fold holds a default
+    gbm = CalibratedClassifierCV(_gbm(), method="isotonic", cv=folds)
+    gbm.fit(train_df[list(FEATURES)], y)
+    return gbm
+
+
+def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[str, Any]:
+    """Train scorecard and challenger on the labelled loans of ``sif_loans``; save the champion; return the card.
+
+    Measured by a rolling time-aware backtest (:mod:`jkn_core.sif.evaluation`): the latest start months are
+    predicted block by block by models trained on the loans before each block, pooled; the shipped models
+    are then fitted on every labelled loan. Audited as ``model_trained`` under ``scope`` (default: the
+    system scope)."""
     policy = credit.load_policy(engine)
-    df = loan_features(engine)
-    if df.empty or df["defaulted"].nunique() < 2:
+    book = loan_features(engine)
+    last = latest_period(engine)
+    if book.empty or last is None:
         raise ValueError("sif_loans holds no usable loan history (need defaults and repaid loans)")
-    df = df.sort_values(["as_of", "key"]).reset_index(drop=True)
-    is_test, cutoff = _split(df)
-    train_df, test_df = df[~is_test].reset_index(drop=True), df[is_test].reset_index(drop=True)
-    log(f"sif: {len(df)} loans, {int(df['defaulted'].sum())} defaults; train {len(train_df)} "
-        f"(start < {cutoff}), test {len(test_df)} (start >= {cutoff})")
-    y_test = test_df["defaulted"].to_numpy()
+    book = book.sort_values(["as_of", "key"]).reset_index(drop=True)
+    df = book[evaluation.labelled(book["as_of"], int(last))].reset_index(drop=True)
+    if df.empty or int(df["defaulted"].sum()) < MIN_DEFAULTS or int((df["defaulted"] == 0).sum()) < MIN_DEFAULTS:
+        raise ValueError(f"sif_loans holds too little loan history to train on: {len(df)} loans with 12 months of "
+                         f"outcome, {int(df['defaulted'].sum())} of them defaulted (need at least {MIN_DEFAULTS} "
+                         "defaults and as many repaid loans)")
+    folds = evaluation.time_folds(df["as_of"])
+    log(f"sif: {len(book)} loans in the book, {len(df)} with 12 months of outcome "
+        f"({int(df['defaulted'].sum())} defaults); out-of-time blocks "
+        + ", ".join(f"{a}-{b}" for a, b in folds))
     with engine.connect() as conn:
         truth = dict(conn.execute(select(TruthLoan.loan_ref, TruthLoan.pd_true)
-                                  .where(TruthLoan.loan_ref.in_(test_df["key"].tolist()))).all())
-    truth_arr = np.array([truth.get(k, np.nan) for k in test_df["key"]], float) if truth else None
+                                  .where(TruthLoan.loan_ref.in_(df["key"].tolist()))).all())
+    truth_all = np.array([truth.get(k, np.nan) for k in df["key"]], float) if truth else None
 
-    sc = fit_scorecard(train_df, policy, log, RANDOM_STATE)
+    def fit_predict(tr: pd.DataFrame, te: pd.DataFrame) -> dict[str, np.ndarray]:
+        sc_ = fit_scorecard(tr, policy, lambda _m: None, RANDOM_STATE)
+        pts_ = scorecard_points(sc_, te).sum(axis=1).to_numpy()
+        return {"scorecard": pd_from_points(pts_, policy),
+                "gbm": _fit_gbm(tr).predict_proba(te[list(FEATURES)])[:, 1]}
+
+    block, preds = evaluation.backtest(df, folds, fit_predict)
+    tested = block >= 0
+    test_df = df[tested].reset_index(drop=True)
+    y_test, blk = test_df["defaulted"].to_numpy(), block[tested]
+    truth_arr = None if truth_all is None else truth_all[tested]
+    m_sc = modeling.binary_metrics(y_test, preds["scorecard"][tested], truth_arr)
+    m_gbm = modeling.binary_metrics(y_test, preds["gbm"][tested], truth_arr)
+    log(f"scorecard: ROC AUC {m_sc['roc_auc']:.4f} (oracle {m_sc['oracle_roc_auc']}); "
+        f"gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
+    champion = "gbm" if (m_gbm["roc_auc"] or 0) > (m_sc["roc_auc"] or 0) + CHAMPION_MARGIN else "scorecard"
+    m = m_sc if champion == "scorecard" else m_gbm
+    p_champ = preds[champion][tested]
+    gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
+    gap_ci = None if truth_arr is None else evaluation.gap_interval(y_test, p_champ, truth_arr, blk)
+    folds_table = evaluation.fold_table(y_test, p_champ, truth_arr, blk, folds,
+                                        df["as_of"].astype(int).to_numpy())
+    log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}"
+        + ("" if not gap_ci else f" (95 % bootstrap interval {gap_ci['low']:.4f} to {gap_ci['high']:.4f})"))
+
+    # the shipped models learn from every labelled loan
+    sc = fit_scorecard(df, policy, log, RANDOM_STATE)
+    gbm = _fit_gbm(df)
     p_sc_exact = 1 / (1 + np.exp(-scorecard_logit(sc, test_df)))
     pts = scorecard_points(sc, test_df).sum(axis=1).to_numpy()
-    p_sc_points = pd_from_points(pts, policy)
     exact_scores = policy.offset - policy.factor * scorecard_logit(sc, test_df)
-    m_sc = modeling.binary_metrics(y_test, p_sc_points, truth_arr)
+    p_sc_points = pd_from_points(pts, policy)
     points_check = {
         "max_abs_score_diff": float(np.max(np.abs(pts - exact_scores))),
         "rounding_bound": len(FEATURES) * 0.5,
         "max_abs_pd_diff": float(np.max(np.abs(p_sc_points - p_sc_exact))),
         "mean_abs_pd_diff": float(np.mean(np.abs(p_sc_points - p_sc_exact))),
     }
-    log(f"scorecard: ROC AUC {m_sc['roc_auc']:.4f} (oracle {m_sc['oracle_roc_auc']}); points vs exact: "
-        f"max {points_check['max_abs_score_diff']:.2f} points, max PD diff {points_check['max_abs_pd_diff']:.4f}")
-
-    gbm = CalibratedClassifierCV(_gbm(), method="isotonic", cv=5)
-    gbm.fit(train_df[list(FEATURES)], train_df["defaulted"].to_numpy())
-    p_gbm = gbm.predict_proba(test_df[list(FEATURES)])[:, 1]
-    m_gbm = modeling.binary_metrics(y_test, p_gbm, truth_arr)
-    log(f"gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
-
-    champion = "gbm" if (m_gbm["roc_auc"] or 0) > (m_sc["roc_auc"] or 0) + CHAMPION_MARGIN else "scorecard"
-    m = m_sc if champion == "scorecard" else m_gbm
-    p_champ = p_sc_points if champion == "scorecard" else p_gbm
-    gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
-    gap_ci = None if truth_arr is None else modeling.oracle_gap_interval(y_test, p_champ, truth_arr)
-    log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}"
-        + ("" if not gap_ci else f" (95 % bootstrap interval {gap_ci['low']:.4f} to {gap_ci['high']:.4f})"))
+    train_df = df
 
     # PSI reference: reference-request scores of every eligible facility as of the last training month
     ref_asof = int(df["as_of"].max())
@@ -141,12 +158,18 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         **{k: m[k] for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")},
         "oracle_gap": gap,
         "oracle_gap_interval": gap_ci,
+        "oracle_gap_by_block": folds_table,
         "n_train": int(len(train_df)), "n_test": int(len(test_df)),
         "n_defaults_train": int(train_df["defaulted"].sum()), "n_defaults_test": int(y_test.sum()),
+        "n_book": int(len(book)), "n_labelled": int(len(df)),
         "trained_at": modeling.now_iso(),
         "data_from": int(df["as_of"].min()), "data_to": int(df["as_of"].max()),
-        "split": {"kind": "time", "test_from_period": cutoff},
-        "label": "defaulted (sif_loans.defaulted): default during the loan's life",
+        "split": {"kind": "rolling_time", "test_from_period": int(folds[0][0]), "blocks": folds,
+                  "test_share": evaluation.TEST_SHARE,
+                  "note": "each block predicted by models trained on the loans started before it; metrics "
+                          "pooled over the blocks; the shipped models are fitted on every labelled loan"},
+        "label": f"defaulted (sif_loans.defaulted): default in the loan's first {evaluation.LABEL_MONTHS} "
+                 "months; loans younger than that are not used",
         "features": list(FEATURES),
         "models": {"scorecard": {**m_sc, "calibration": "Platt scaling of 5-fold out-of-fold log-odds",
                                  "binning": "OptBinning optimal bands (monotonic, peak or valley), forced edges"},

@@ -210,7 +210,9 @@ def fit_scorecard(train: pd.DataFrame, policy: credit.Policy, log: Log, random_s
     binner = Binner(spec)
     X = binner.transform(train)
     lr = LogisticRegression(C=LOGISTIC_C, max_iter=2000)
-    cv = StratifiedKFold(N_FOLDS, shuffle=True, random_state=random_state)
+    # fewer folds than defaults (a small book): every fold must hold a default
+    cv = StratifiedKFold(max(2, min(N_FOLDS, int(y.sum()), int(len(y) - y.sum()))), shuffle=True,
+                         random_state=random_state)
     oof = cross_val_predict(lr, X, y, cv=cv, method="decision_function")
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), y)
     a, b = float(platt.intercept_[0]), float(platt.coef_[0, 0])

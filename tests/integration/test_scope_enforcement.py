@@ -26,7 +26,9 @@ from jkn_core.scope import Scope, ScopeError
 
 DEPUTI = Scope("deputi_wilayah", "scope-test-deputi", region_code="KW03")
 CABANG = Scope("kantor_cabang", "scope-test-cabang", region_code="KW03", branch_code="0301")
-BANK = Scope("bank_officer", "scope-test-bank", region_code="KW05", bank="Bank bjb")
+# a bank with no market in jkn_core/data/bank_markets.csv: its officer keeps their region (a bank with a
+# market, e.g. Bank bjb, sees its market's provinces: tests/integration/test_loan_book.py)
+BANK = Scope("bank_officer", "scope-test-bank", region_code="KW05", bank="Bank Uji")
 NATIONAL = Scope.national("scope-test-direksi")
 
 #: kpi functions that hold no regional data (database facts) or take no scope at all.

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jkn_core import sif
+from jkn_core.display import header
 from jkn_core.i18n import t
 from jkn_core.scope import Scope
 from jkn_core.sif import policy as credit
@@ -70,7 +71,8 @@ def test_portfolio_and_model_pages_render_for_the_bank_officer(app_env) -> None:
     at.switch_page("pages/sif_portfolio.py").run()
     assert not at.exception, at.exception
     assert int(metric(at, t("sif_facilities")).replace(".", "")) > 0
-    assert any("Kol-" in str(df.value["kol"].tolist()) for df in at.dataframe if "kol" in df.value.columns)
+    kol = header("kol", "id")  # tables show headers in the UI language
+    assert any("Kol-" in str(df.value[kol].tolist()) for df in at.dataframe if kol in df.value.columns)
     assert any(mm.label == "PSI" for mm in at.metric)
     at.switch_page("pages/model_sif.py").run()
     assert not at.exception, at.exception
@@ -99,8 +101,31 @@ def test_bank_officer_page_never_shows_another_banks_application(officer_env, wr
     at.text_input(key="sif_search").input(code).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="sif_facility").value == code
-    tables = [df.value for df in at.dataframe if "note" in df.value.columns]
-    assert len(tables) == 1 and list(tables[0]["note"]) == ["catatan bjb sendiri"]  # own application listed
+    note = header("note", "id")  # tables show headers in the UI language
+    tables = [df.value for df in at.dataframe if note in df.value.columns]
+    assert len(tables) == 1 and list(tables[0][note]) == ["catatan bjb sendiri"]  # own application listed
     shown = "\n".join([df.value.to_csv() for df in at.dataframe]
                       + [str(e.value) for kind in ("markdown", "caption", "text", "metric") for e in at.get(kind)])
     assert "RAHASIA MANDIRI" not in shown and "mandiri" not in shown and "31000000" not in shown
+
+
+def test_bank_officer_works_in_the_banks_market_including_banten(officer_env, writable_sqlite_world) -> None:
+    """Issue 12 item 9: the Bank bjb officer's scope was Kedeputian Wilayah V (Jawa Barat) only; it is now bjb's
+    market, Jawa Barat and Banten (KW04): the page names the market and a Banten clinic can be assessed."""
+    from sqlalchemy import select
+
+    from jkn_core.schema import Branch, Facility
+
+    eng = writable_sqlite_world.engine
+    with eng.connect() as conn:
+        banten = set(conn.execute(select(Facility.code).join(Branch, Branch.code == Facility.branch_code)
+                                  .where(Branch.province_code == "36")).scalars())
+    m = sif.market(eng, BANK)
+    code = m[m["facility_code"].isin(banten)].iloc[0]["facility_code"]
+    at = signed_in("bank", "bank-demo")
+    at.switch_page("pages/sif_officer.py").run()
+    captions = [str(c.value) for c in at.caption]
+    assert any("Bank bjb" in c and "Jawa Barat" in c and "Banten" in c for c in captions), captions
+    at.text_input(key="sif_search").input(code).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="sif_facility").value == code
