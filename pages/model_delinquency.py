@@ -1,4 +1,5 @@
-"""Delinquency model card: held-out metrics vs the oracle, calibration curve, importance, breakdowns.
+"""Delinquency model card: held-out metrics vs the oracle, per payment-history segment (current, behind 1-3
+months: where a collector's decision matters) and per month, calibration curve, importance, breakdowns.
 
 The per-branch table comes from ``delinquency.branch_metrics``: the user's own branch (or region) and the
 national figure only.
@@ -11,7 +12,18 @@ import streamlit as st
 from jkn_core import modeling
 from jkn_core.collection import model as delinquency
 from jkn_core.collection.model import MODEL_NAME
-from pages.common import download_buttons, engine, lang, number, require, segment_label, synthetic_banner, t
+from pages.common import (
+    download_buttons,
+    engine,
+    lang,
+    number,
+    pct,
+    period_label,
+    require,
+    segment_label,
+    synthetic_banner,
+    t,
+)
 
 scope = require("model_delinquency")
 st.title(t("page_model_delinquency"))
@@ -59,6 +71,30 @@ if not imp.empty:
                             error_x={"type": "data", "array": imp["std"]}))
     fig2.update_layout(title=t("md_importance"), height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     right.plotly_chart(fig2, key="md_importance")
+
+segments = card.get("segments") or {}
+if segments:
+    st.subheader(t("md_segments"))
+    st.caption(t("md_segments_help"))
+    seg_rows = pd.DataFrame([{
+        t("md_col_segment"): t(f"md_seg_{name}"), t("md_col_rows"): number(m.get("n")),
+        t("md_col_observed"): pct(100 * m["observed"], 1), t("md_col_predicted"): pct(100 * m["predicted"], 1),
+        t("md_roc_auc"): _f(m.get("roc_auc")), t("md_oracle"): _f(m.get("oracle_roc_auc")),
+        t("md_col_gap"): _f(m.get("auc_gap_to_oracle")), t("md_ece"): _f(m.get("ece"))}
+        for name, m in segments.items()])
+    st.dataframe(seg_rows, hide_index=True, key="md_segments")
+
+by_month = pd.DataFrame(card.get("by_month") or [])
+if not by_month.empty:
+    st.subheader(t("md_by_month"))
+    shown = pd.DataFrame({
+        t("md_col_period"): by_month["period"].map(period_label),
+        t("md_col_part"): by_month["part"].map(lambda p: t(f"md_part_{p}")),
+        t("md_col_rows"): by_month["n"].map(number),
+        t("md_col_observed"): by_month["observed"].map(lambda x: pct(100 * x, 1)),
+        t("md_col_predicted"): by_month["predicted"].map(lambda x: pct(100 * x, 1)),
+        t("md_roc_auc"): by_month["roc_auc"].map(_f), t("md_ece"): by_month["ece"].map(_f)})
+    st.dataframe(shown, hide_index=True, key="md_by_month")
 
 st.subheader(t("md_candidates"))
 st.dataframe(pd.DataFrame(card.get("candidates", {})).T.rename_axis("model").reset_index(), hide_index=True,

@@ -3,12 +3,21 @@
 Each command group lives in its own module exposing ``add_commands(subparsers)`` (listed in
 :data:`COMMAND_MODULES`); the handler of a command is stored as ``func`` and returns the exit code.
 The commands themselves live in those modules, not here.
+
+No Python stack ever reaches the terminal: :func:`main` turns an expected situation (a ``ValueError``,
+a missing file or model, a permission problem: the message is already a sentence for the user) into that
+one line and exit code 2, a database that cannot be reached or read into one line and exit code 2, and
+anything unexpected into one line naming the log file (``jkn_core.cli.imports.log_path``) that holds the
+traceback, exit code 1. Ctrl-C exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import traceback
+import uuid
 from collections.abc import Sequence
 
 from jkn_core.cli import demo, imports, init, models, users
@@ -42,7 +51,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, PermissionError, LookupError) as exc:
+        return _fail(args, _one_line(exc), exc, 2)
+    except Exception as exc:  # noqa: BLE001 - the guard: the user gets one sentence, the log the stack
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        if isinstance(exc, (DBAPIError, SQLAlchemyError)):
+            return _fail(args, "the database (JKN_DATABASE_URL) could not be reached or read; check the URL, "
+                         "the server and that `python -m jkn_core init` or `demo` has set it up", exc, 2)
+        return _fail(args, f"unexpected {type(exc).__name__}", exc, 1)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message as one line (FileNotFoundError and KeyError messages unquoted)."""
+    msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    return " ".join(str(msg).split()) or type(exc).__name__
+
+
+def _fail(args: argparse.Namespace, message: str, exc: BaseException, code: int) -> int:
+    """Print ``error: message`` (one line) and log the traceback to the command line's log file."""
+    incident = uuid.uuid4().hex[:8]
+    where = ""
+    try:
+        path = imports.log_path()
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} incident {incident} "
+                     f"command {getattr(args, 'command', None)}:\n"
+                     + "".join(traceback.format_exception(exc)) + "\n")
+        where = f" (details: incident {incident} in {path})" if code == 1 or "database" in message else ""
+    except OSError:
+        pass
+    print(f"error: {message}{where}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

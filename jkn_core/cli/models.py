@@ -15,6 +15,7 @@ from types import ModuleType
 
 from jkn_core import sif
 from jkn_core.collection import model as delinquency
+from jkn_core.collection.model import MIN_LABEL_MONTHS, MIN_LEDGER_MONTHS
 from jkn_core.db import get_engine
 from jkn_core.scope import Scope
 
@@ -42,7 +43,13 @@ def _score(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``train`` and ``score`` to the ``python -m jkn_core`` sub-commands."""
-    p = sub.add_parser("train", help="train a model and write its card to the models folder")
+    p = sub.add_parser(
+        "train", help="train a model and write its card to the models folder",
+        description="Train a model and write model.skops and card.json to the models folder (JKN_MODELS_DIR).",
+        epilog=f"delinquency needs a contribution ledger of at least {MIN_LEDGER_MONTHS} months "
+               f"({MIN_LABEL_MONTHS} label months: the latest tests, the one(s) before calibrate, earlier ones "
+               f"train) and at least {delinquency.MIN_CLASS_ROWS} missed and {delinquency.MIN_CLASS_ROWS} paid "
+               "bills in each part; below that it prints one line and exits with code 2.")
     p.add_argument("model", choices=sorted(MODELS))
     p.set_defaults(func=_train)
     p = sub.add_parser("score", help="score with the champion model and write scores to the database")

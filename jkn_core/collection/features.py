@@ -55,14 +55,20 @@ FEATURES: dict[str, tuple[str, str]] = {
     "longest_streak": ("Tunggakan terpanjang (bulan)", "Longest arrears streak (months)"),
     "missed_decay": ("Riwayat menunggak baru-baru ini", "Recent history of arrears"),
     "missed_3m": ("Bulan menunggak, 3 bulan terakhir", "Months in arrears, last 3 months"),
+    "missed_6m": ("Bulan menunggak, 6 bulan terakhir", "Months in arrears, last 6 months"),
     "missed_12m": ("Bulan menunggak, 12 bulan terakhir", "Months in arrears, last 12 months"),
     "paid_3m": ("Iuran terbayar, 3 bulan terakhir", "Bills paid, last 3 months"),
     "paid_6m": ("Iuran terbayar, 6 bulan terakhir", "Bills paid, last 6 months"),
     "paid_12m": ("Iuran terbayar, 12 bulan terakhir", "Bills paid, last 12 months"),
     "ontime_share": ("Porsi bayar tepat bulan", "Share of bills paid in their month"),
+    "miss_rate": ("Laju mulai menunggak saat lancar", "How often it fell behind while current"),
+    "cure_rate": ("Laju melunasi saat menunggak", "How often it cured while in arrears"),
+    "miss_events": ("Kali mulai menunggak", "Times it fell behind"),
     "late_share": ("Porsi bayar lewat tgl 10", "Share of payments after the 10th"),
     "months_observed": ("Bulan riwayat tercatat", "Months of recorded history"),
     "arrears_before_months": ("Tunggakan sebelum riwayat", "Arrears before the recorded history"),
+    "history_censored": ("Riwayat sebelum data tidak tercatat", "Membership older than the recorded history"),
+    "unknown_memory": ("Porsi riwayat yang belum tercatat", "Share of recent history not yet recorded"),
     "tenure_months": ("Lama menjadi peserta (bulan)", "Membership tenure (months)"),
     "early_inpatient": ("Rawat inap di 3 bulan pertama", "Inpatient stay in the first 3 months"),
     "months_since_inpatient": ("Bulan sejak rawat inap terakhir", "Months since the last inpatient stay"),
@@ -89,6 +95,18 @@ EXTRA_COLUMNS = ["arrears_rp", "bill_rp", "often_late"]
 
 DECAY = 0.85  # monthly decay of the "recent arrears" memory
 NEVER = 99  # "months since" when it never happened in the recorded history
+
+#: Payment-history segments of a row (``segment_of``): the bills of the last 6 months (as of M-1) left
+#: unpaid in their own month: none = ``current``, 1-3 = ``behind_1_3``, 4-6 = ``behind_4_6``.
+HISTORY_SEGMENTS = ("current", "behind_1_3", "behind_4_6")
+
+
+def segment_of(frame: pd.DataFrame) -> np.ndarray:
+    """The payment-history segment of each feature row (see :data:`HISTORY_SEGMENTS`): where the
+    decisions are. ``current`` paid every bill of the last 6 months in its month; ``behind_1_3`` left
+    1-3 of them unpaid; ``behind_4_6`` 4-6 (mostly long-term debtors)."""
+    missed = frame["missed_6m"].to_numpy(float)
+    return np.select([missed <= 0, missed <= 3], list(HISTORY_SEGMENTS[:2]), HISTORY_SEGMENTS[2])
 
 
 def ledger_range(engine: Engine) -> tuple[int, int] | None:
@@ -247,6 +265,15 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
         longest[:, j] = np.maximum(prev_long, run[:, j])
         decay[:, j] = prev_dec * DECAY + cur
         prev_run, prev_long, prev_dec = run[:, j], longest[:, j], decay[:, j]
+    # hazards seen in the recorded history: months a family was current at the start (at risk of missing)
+    # and months it was in arrears at the start (at risk of curing), and what happened in them
+    prev_arrears = np.concatenate([(before > 0)[:, None], arrears_end[:, :-1]], axis=1)
+    at_risk_miss = reg & ~prev_arrears
+    at_risk_cure = reg & prev_arrears
+    c_miss_ev = np.cumsum(at_risk_miss & arrears_end, axis=1)
+    c_miss_risk = np.cumsum(at_risk_miss, axis=1)
+    c_cure_ev = np.cumsum(at_risk_cure & ~arrears_end, axis=1)
+    c_cure_risk = np.cumsum(at_risk_cure, axis=1)
     c_arrears = np.cumsum(arrears_end, axis=1)
     c_reg = np.cumsum(reg, axis=1)
     c_ontime = np.cumsum(ontime, axis=1)
@@ -290,6 +317,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
 
     reg_on = pd.to_datetime(fam["registered_on"])
     reg_month = (reg_on.dt.year * 12 + reg_on.dt.month - 1).to_numpy(np.int64)
+    censored = reg_month < first  # a member before the ledger's first month
     # inpatient stay within the first 3 months of membership (observable when those months are recorded)
     early_mask = (month_idx[None, :] >= reg_month[:, None]) & (month_idx[None, :] < reg_month[:, None] + 3)
     early_cum = np.cumsum((inp > 0) & early_mask, axis=1)
@@ -326,6 +354,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "longest_streak": longest[:, e].astype(float),
             "missed_decay": decay[:, e],
             "missed_3m": window(c_arrears, e, 3).astype(float),
+            "missed_6m": window(c_arrears, e, 6).astype(float),
             "missed_12m": window(c_arrears, e, 12).astype(float),
             "paid_3m": window(c_paid, e, 3).astype(float),
             "paid_6m": window(c_paid, e, 6).astype(float),
@@ -333,7 +362,14 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "ontime_share": np.where(obs > 0, c_ontime[:, e] / np.maximum(obs, 1), np.nan),
             "late_share": np.where(window(c_ontime, e, 12) > 0,
                                    window(c_late, e, 12) / np.maximum(window(c_ontime, e, 12), 1), 0.0),
+            "miss_rate": np.where(c_miss_risk[:, e] > 0, c_miss_ev[:, e] / np.maximum(c_miss_risk[:, e], 1), np.nan),
+            "cure_rate": np.where(c_cure_risk[:, e] > 0, c_cure_ev[:, e] / np.maximum(c_cure_risk[:, e], 1), np.nan),
+            "miss_events": c_miss_ev[:, e].astype(float),
             "months_observed": obs,
+            # membership older than the ledger: what happened before it is unknown (except the arrears
+            # run it started with); the weight of that unknown past in the decayed memory
+            "history_censored": censored.astype(float),
+            "unknown_memory": np.where(censored, DECAY ** np.minimum(obs, 60), 0.0),
             "tenure_months": (month_index(M) - reg_month).astype(float),
             "early_inpatient": (early_cum[:, e] > 0).astype(float),
             "months_since_inpatient": np.minimum(month_index(M) - last_inp[:, e], NEVER).astype(float),

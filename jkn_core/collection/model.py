@@ -7,12 +7,23 @@ probability the demo generator stores (``truth_family``), so the oracle AUC is c
 
 Features: :mod:`jkn_core.collection.features` (the single definition, leak-free: only data before ``M``).
 
-Split (time-based): label months from the 4th ledger month on; the last ``TEST_MONTHS`` months are the
-held-out test set, the ``CALIB_MONTHS`` months before them select the model and calibrate it, the rest
-train. Candidates: a logistic baseline (impute, standardise, logistic regression) and a gradient-boosted
-model (HistGradientBoostingClassifier), both scikit-learn ``Pipeline``s. The one with the lower log loss
-on the calibration months wins and is calibrated there (``CalibratedClassifierCV`` on a
-``FrozenEstimator``, isotonic). Metrics are computed on the test months only.
+Split (time-based, every month of history used): a label month is any ledger month after the first (its
+rows carry every month of history before it). The latest ``TEST_MONTHS`` label months are the held-out
+test set, the ``CALIB_MONTHS`` months before them select the model and calibrate it, every earlier month
+trains. Short ledgers shrink the parts down to one month each: :data:`MIN_LABEL_MONTHS` label months
+(a ledger of :data:`MIN_LEDGER_MONTHS` months) is the minimum, below it :func:`train` refuses with
+:class:`LedgerTooShort`. Training rows are weighted so the model learns from rows like the ones it scores:
+a row with ``h`` months of recorded history weighs ``min(h, HISTORY_FULL) / HISTORY_FULL`` (the families
+it scores carry the whole ledger), so the early label months' short-history rows do not dominate.
+
+Candidates: a logistic baseline (impute, standardise, logistic regression) and a gradient-boosted model
+(HistGradientBoostingClassifier), both scikit-learn ``Pipeline``s. Selection looks where the decisions
+are: the champion has the best mean ROC AUC over the calibration months as a whole and in the
+``current`` and ``behind_1_3`` payment-history segments (:func:`features.segment_of`). It is calibrated on
+the calibration months (the most recent before the test) with a sigmoid on its log-odds (Platt):
+two parameters hold up under drift and, being strictly increasing, keep the ranking (isotonic steps tie
+scores and cost ROC AUC). Metrics are computed on the test months only, overall, per payment-history
+segment (``segments``) and per month (``by_month``: ECE per month).
 
 Per-row reasons: for each feature, the change of the model's log-odds when that feature alone is set
 to its training median ("occlusion"). For the logistic model this is exactly coefficient × standardised
@@ -45,9 +56,20 @@ from jkn_core.schema import Branch, ModelScore, TruthFamily
 from jkn_core.scope import Scope
 
 MODEL_NAME = "delinquency"
-TEST_MONTHS = 6
-CALIB_MONTHS = 3
-MIN_HISTORY = 3
+TEST_MONTHS = 2
+CALIB_MONTHS = 2
+#: Months of history before the first label month (label months start at the 2nd ledger month).
+MIN_HISTORY = 1
+#: The fewest label months that give one training, one calibration and one test month.
+MIN_LABEL_MONTHS = 3
+#: The shortest ledger training accepts (``MIN_HISTORY`` + ``MIN_LABEL_MONTHS`` months).
+MIN_LEDGER_MONTHS = MIN_HISTORY + MIN_LABEL_MONTHS
+#: Rows of each class the calibration and the test months need for an honest estimate.
+MIN_CLASS_ROWS = 20
+#: Months of history from which a training row weighs fully (see the module doc).
+HISTORY_FULL = 12
+#: Payment-history segments model selection looks at (besides the whole calibration set).
+SELECTION_SEGMENTS = ("current", "behind_1_3")
 DEFAULT_SEED = 20241231
 IMPORTANCE_ROWS = 20_000
 
@@ -60,16 +82,42 @@ def _noop(_msg: str) -> None:
     return None
 
 
+class LedgerTooShort(ValueError):
+    """The data cannot support an honest training (too few ledger months, or too few misses or payments
+    in the calibration or test months); the message is one sentence for the user."""
+
+
 # --- split and candidates -------------------------------------------------------------------------
 def split_months(months: list[int]) -> tuple[list[int], list[int], list[int]]:
-    """(train, calibration, test) label months; test = the latest months."""
+    """(train, calibration, test) label months; test = the latest months, calibration the ones before,
+    training every earlier month. Raises :class:`LedgerTooShort` below :data:`MIN_LABEL_MONTHS`."""
     months = sorted(months)
     n = len(months)
-    if n < 6:
-        raise ValueError(f"need at least 6 label months to train, the ledger offers {n}")
-    n_test = min(TEST_MONTHS, max(1, n // 4))
-    n_cal = min(CALIB_MONTHS, max(1, n // 6))
+    if n < MIN_LABEL_MONTHS:
+        ledger = n + MIN_HISTORY if n else 0
+        raise LedgerTooShort(
+            f"the contribution ledger holds {ledger} month(s); training the delinquency model needs at least "
+            f"{MIN_LEDGER_MONTHS} months ({MIN_LABEL_MONTHS} label months: train, calibrate, test) - "
+            f"import more months of contributions")
+    n_test = min(TEST_MONTHS, max(1, (n - 1) // 4))
+    n_cal = min(CALIB_MONTHS, max(1, (n - 1) // 4))
     return months[: n - n_test - n_cal], months[n - n_test - n_cal: n - n_test], months[n - n_test:]
+
+
+def row_weights(frame: pd.DataFrame) -> np.ndarray:
+    """Training weight of each row: ``min(months of history, HISTORY_FULL) / HISTORY_FULL``."""
+    h = frame["months_observed"].to_numpy(float)
+    return np.clip(h, 1, HISTORY_FULL) / HISTORY_FULL
+
+
+def _check_classes(part: pd.DataFrame, what: str, months: list[int]) -> None:
+    """Refuse (one sentence) when ``part`` has too few misses or payments for an honest estimate."""
+    pos = int(part["y"].sum())
+    neg = int(len(part) - pos)
+    if min(pos, neg) < MIN_CLASS_ROWS:
+        raise LedgerTooShort(
+            f"the {what} month(s) {months[0]}-{months[-1]} hold {pos:,} missed and {neg:,} paid bills; "
+            f"training needs at least {MIN_CLASS_ROWS} of each - import more families or months")
 
 
 def candidates(seed: int) -> dict[str, Any]:
@@ -89,9 +137,16 @@ def candidates(seed: int) -> dict[str, Any]:
     }
 
 
-def _X(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model inputs of a feature frame, in ``FEATURE_NAMES`` order, as floats."""
-    return frame[features.FEATURE_NAMES].astype(float)
+def _X(frame: pd.DataFrame, model: Any = None) -> pd.DataFrame:
+    """The model inputs of a feature frame, as floats: the columns ``model`` was fitted on (a model saved
+    before a feature was added keeps scoring on its own inputs), else ``FEATURE_NAMES`` in order."""
+    return frame[input_names(model)].astype(float)
+
+
+def input_names(model: Any = None) -> list[str]:
+    """The features ``model`` was fitted on (``feature_names_in_``), else :data:`features.FEATURE_NAMES`."""
+    names = getattr(model, "feature_names_in_", None)
+    return [str(n) for n in names] if names is not None else list(features.FEATURE_NAMES)
 
 
 def has_truth(engine: Engine) -> bool:
@@ -120,16 +175,74 @@ def _segment_metrics(frame: pd.DataFrame, p: np.ndarray, by: str) -> list[dict[s
     return rows
 
 
+def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """ROC AUC, or None when only one class is present."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if 0 < int(np.sum(y)) < len(y) else None
+
+
+def _fit(pipe: Any, frame: pd.DataFrame) -> Any:
+    """Fit a candidate pipeline on ``frame`` with :func:`row_weights` as sample weights."""
+    pipe.fit(_X(frame), frame["y"].to_numpy(), model__sample_weight=row_weights(frame))
+    return pipe
+
+
+def selection_score(frame: pd.DataFrame, p: np.ndarray) -> tuple[float, dict[str, float | None]]:
+    """Mean ROC AUC over the whole ``frame`` and its :data:`SELECTION_SEGMENTS` (segments without both
+    classes are left out), and the segment AUCs."""
+    seg = features.segment_of(frame)
+    y = frame["y"].to_numpy()
+    by = {s: _auc(y[seg == s], p[seg == s]) for s in SELECTION_SEGMENTS}
+    aucs = [a for a in [_auc(y, p), *by.values()] if a is not None]
+    return float(np.mean(aucs)), by
+
+
+def segment_metrics(frame: pd.DataFrame, p: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Held-out figures per payment-history segment (:data:`features.HISTORY_SEGMENTS`): rows, misses,
+    observed and predicted rate, ROC AUC, the oracle's ROC AUC (when the truth is known) and ECE."""
+    seg = features.segment_of(frame)
+    y = frame["y"].to_numpy()
+    t = frame["p_true"].to_numpy(float) if "p_true" in frame else None
+    out: dict[str, dict[str, Any]] = {}
+    for s in features.HISTORY_SEGMENTS:
+        k = seg == s
+        if not k.any():
+            continue
+        oracle = None
+        if t is not None and not np.isnan(t[k]).any():
+            oracle = _auc(y[k], t[k])
+        auc = _auc(y[k], p[k])
+        out[s] = {"n": int(k.sum()), "misses": int(y[k].sum()), "observed": float(y[k].mean()),
+                  "predicted": float(p[k].mean()), "roc_auc": auc, "oracle_roc_auc": oracle,
+                  "auc_gap_to_oracle": None if oracle is None or auc is None else float(oracle - auc),
+                  "ece": modeling.expected_calibration_error(y[k], p[k])}
+    return out
+
+
+def month_metrics(frame: pd.DataFrame, p: np.ndarray, parts: dict[int, str]) -> list[dict[str, Any]]:
+    """Per label month: its part (train / calibration / test), rows, observed and predicted rate, ROC AUC
+    and ECE: how the calibration holds month by month."""
+    y = frame["y"].to_numpy()
+    rows = []
+    for m, idx in sorted(frame.groupby("period").indices.items()):
+        rows.append({"period": int(m), "part": parts.get(int(m), "train"), "n": int(len(idx)),
+                     "observed": float(y[idx].mean()), "predicted": float(p[idx].mean()),
+                     "roc_auc": _auc(y[idx], p[idx]), "ece": modeling.expected_calibration_error(y[idx], p[idx])})
+    return rows
+
+
 # --- training -------------------------------------------------------------------------------------
 def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
           progress: Progress | None = None, scope: Scope | None = None) -> dict[str, Any]:
     """Train, compare, calibrate, evaluate and save the champion; returns the model card.
 
-    Audited as ``model_trained`` under ``scope`` (default: the system scope)."""
+    Raises :class:`LedgerTooShort` (a one-sentence message) when the ledger cannot support it. Audited as
+    ``model_trained`` under ``scope`` (default: the system scope)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
     from sklearn.inspection import permutation_importance
-    from sklearn.metrics import log_loss, roc_auc_score
+    from sklearn.metrics import log_loss
 
     months = features.label_months(engine, MIN_HISTORY)
     train_m, cal_m, test_m = split_months(months)
@@ -140,25 +253,32 @@ def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
     frame = frame[frame["y"].notna()].reset_index(drop=True)
     frame["y"] = frame["y"].astype(int)
     tr = frame[frame["period"].isin(train_m)]
-    ca = frame[frame["period"].isin(cal_m)]
+    ca = frame[frame["period"].isin(cal_m)].reset_index(drop=True)
     te = frame[frame["period"].isin(test_m)].reset_index(drop=True)
+    _check_classes(tr, "training", train_m)
+    _check_classes(ca, "calibration", cal_m)
+    _check_classes(te, "test", test_m)
     log(f"rows: train {len(tr):,}, calibration {len(ca):,}, test {len(te):,}")
 
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     fitted: dict[str, Any] = {}
     for name, pipe in candidates(seed).items():
-        pipe.fit(_X(tr), tr["y"].to_numpy())
+        _fit(pipe, tr)
         p_cal = pipe.predict_proba(_X(ca))[:, 1]
         p_te = pipe.predict_proba(_X(te))[:, 1]
+        score_, by_seg = selection_score(ca, p_cal)
         results[name] = {"calibration_log_loss": float(log_loss(ca["y"], p_cal, labels=[0, 1])),
-                         "calibration_roc_auc": float(roc_auc_score(ca["y"], p_cal)),
-                         "test_roc_auc": float(roc_auc_score(te["y"], p_te))}
+                         "calibration_roc_auc": _auc(ca["y"].to_numpy(), p_cal),
+                         **{f"calibration_roc_auc_{s}": a for s, a in by_seg.items()},
+                         "selection_score": score_,
+                         "test_roc_auc": _auc(te["y"].to_numpy(), p_te)}
         fitted[name] = pipe
-        log(f"{name}: calibration-month log loss {results[name]['calibration_log_loss']:.4f}, "
-            f"ROC AUC {results[name]['calibration_roc_auc']:.4f}")
-    champion = min(results, key=lambda k: results[k]["calibration_log_loss"])
+        log(f"{name}: calibration months ROC AUC {results[name]['calibration_roc_auc']:.4f}, selection score "
+            f"(mean of overall, current, behind_1_3 ROC AUC) {score_:.4f}, log loss "
+            f"{results[name]['calibration_log_loss']:.4f}")
+    champion = max(results, key=lambda k: (results[k]["selection_score"], -results[k]["calibration_log_loss"]))
     log(f"champion: {champion}")
-    model = CalibratedClassifierCV(FrozenEstimator(fitted[champion]), method="isotonic")
+    model = CalibratedClassifierCV(FrozenEstimator(fitted[champion]), method="sigmoid")
     model.fit(_X(ca), ca["y"].to_numpy())
 
     p = model.predict_proba(_X(te))[:, 1]
@@ -166,6 +286,10 @@ def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
     if t is not None and np.isnan(t).any():
         t = None
     metrics = modeling.binary_metrics(te["y"].to_numpy(), p, t)
+    segments = segment_metrics(te, p)
+    parts = {**{int(m): "train" for m in train_m}, **{int(m): "calibration" for m in cal_m},
+             **{int(m): "test" for m in test_m}}
+    by_month = month_metrics(frame, predict(model, frame), parts)
     te = te.assign(status=np.where(te["arrears_months"] > 0, "in_arrears", "current"))
 
     rng = np.random.default_rng(seed)
@@ -181,18 +305,23 @@ def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
         "model": MODEL_NAME,
         "target": "bill of the label month not paid within that month (miss / stay in arrears)",
         "champion": champion,
+        "selection": "best mean ROC AUC on the calibration months: overall, current and behind_1_3 segments",
         "candidates": results,
-        "calibration_method": "isotonic (CalibratedClassifierCV on FrozenEstimator, calibration months)",
+        "calibration_method": "sigmoid (Platt, CalibratedClassifierCV on FrozenEstimator, calibration months)",
         **{k: metrics[k] for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")},
         "oracle_available": metrics["oracle_roc_auc"] is not None,
         "oracle_note": None if metrics["oracle_roc_auc"] is not None else
         "oracle unavailable: the database holds no generator truth (truth_family is empty)",
         "auc_gap_to_oracle": (None if metrics["oracle_roc_auc"] is None
                               else float(metrics["oracle_roc_auc"] - metrics["roc_auc"])),
+        "segments": segments,
+        "by_month": by_month,
         "n_train": int(len(tr)), "n_calibration": int(len(ca)), "n_test": int(len(te)),
         "trained_at": trained_at, "data_from": int(months[0]), "data_to": int(months[-1]),
         "train_months": [int(m) for m in train_m], "calibration_months": [int(m) for m in cal_m],
         "test_months": [int(m) for m in test_m], "seed": seed,
+        "min_ledger_months": MIN_LEDGER_MONTHS, "row_weights": f"min(months_observed, {HISTORY_FULL}) / "
+                                                                f"{HISTORY_FULL}",
         "features": [{"name": f, "id": d[0], "en": d[1]} for f, d in features.FEATURES.items()],
         "reference": {f: float(np.nanmedian(tr[f].to_numpy(float))) for f in features.FEATURE_NAMES},
         "calibration": modeling.calibration_table(te["y"].to_numpy(), p),
@@ -215,8 +344,16 @@ def train(engine: Engine, log: Log = _noop, seed: int = DEFAULT_SEED,
         log(f"held-out ROC AUC {card['roc_auc']:.4f} vs oracle ROC AUC {card['oracle_roc_auc']:.4f} "
             f"(gap {card['auc_gap_to_oracle']:.4f}); ECE {card['ece']:.4f}; Brier {card['brier']:.4f}; "
             f"PR AUC {card['pr_auc']:.4f}")
+    for s, m in segments.items():
+        log(f"segment {s}: n {m['n']:,}, ROC AUC {_f4(m['roc_auc'])} vs oracle {_f4(m['oracle_roc_auc'])}, "
+            f"ECE {m['ece']:.4f}")
     log(f"saved {version} to {folder}")
     return card
+
+
+def _f4(x: float | None) -> str:
+    """A metric with 4 decimals, or "n/a"."""
+    return "n/a" if x is None else f"{x:.4f}"
 
 
 # --- scoring --------------------------------------------------------------------------------------
@@ -231,7 +368,7 @@ def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
     """P(the bill is not paid within the label month) per row of a feature frame."""
     if frame.empty:
         return np.zeros(0)
-    return model.predict_proba(_X(frame))[:, 1]
+    return model.predict_proba(_X(frame, model))[:, 1]
 
 
 def score(engine: Engine, log: Log = _noop, progress: Progress | None = None, scope: Scope | None = None) -> int:
@@ -316,11 +453,11 @@ def _base_pipeline(model: Any) -> Any:
 def contributions(model: Any, card: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
     """Per-row, per-feature change of the log-odds against the training median (see module doc)."""
     base = _base_pipeline(model)
-    X = _X(frame).reset_index(drop=True)
+    X = _X(frame, model).reset_index(drop=True)
     ref = card.get("reference", {})
     d0 = base.decision_function(X)
     out = {}
-    for f in features.FEATURE_NAMES:
+    for f in input_names(model):
         Xr = X.copy()
         Xr[f] = ref.get(f, float(np.nanmedian(X[f])))
         out[f] = d0 - base.decision_function(Xr)
@@ -350,8 +487,8 @@ def reasons(model: Any, card: dict[str, Any], frame: pd.DataFrame, lang: str = "
     if frame.empty:
         return []
     contrib = contributions(model, card, frame)
-    vals = _X(frame).reset_index(drop=True)
-    names = np.array(features.FEATURE_NAMES)
+    vals = _X(frame, model).reset_index(drop=True)
+    names = np.array(input_names(model))
     order = np.argsort(-contrib.to_numpy(), axis=1)[:, :top]
     out = []
     c = contrib.to_numpy()

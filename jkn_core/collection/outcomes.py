@@ -69,14 +69,26 @@ def last_actions(engine: Engine, family_ids: Any) -> pd.DataFrame:
     return out
 
 
+#: ``recorded_by`` of the collection actions the demo generator simulated (sample rows, weighted).
+SIMULATED_BY = "generator"
+
+
+def contact_weight() -> Any:
+    """Real contacts one ``collection_actions`` row stands for: the family weight for a simulated row,
+    1 for an outcome a user recorded."""
+    return case((CollectionAction.recorded_by == SIMULATED_BY, Family.weight), else_=1)
+
+
 def outcome_rates(engine: Engine, scope: Scope, branch_code: str | None = None,
                   period_from: int | None = None) -> pd.DataFrame:
     """Per action: contacts, contact rate (reached in any way) and cure rate (paid or Rehab registered).
 
-    Weighted by the family weight (real families a row stands for), like every head count.
+    A contact the demo generator simulated for a sample family stands for the real contacts of the
+    families that sample row represents (its family weight); an outcome a user records is ONE real contact
+    and counts once, whatever the family's sampling weight.
     """
     branch = branch_for(scope, branch_code)
-    w = Family.weight
+    w = contact_weight()
     conds = [Family.branch_code == branch, scope.clause(Branch.region_code, Branch.code)]
     if period_from:
         conds.append(CollectionAction.period >= period_from)

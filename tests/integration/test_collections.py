@@ -168,3 +168,19 @@ def test_outcome_rates_work_on_postgresql_too(world):
     rates = col.outcome_rates(world.engine, CABANG)
     assert set(rates["action"]) <= set(col.ACTIONS) and len(rates) >= 2
     assert (rates["contact_rate_pct"] >= rates["cure_rate_pct"]).all()
+
+
+def test_one_recorded_outcome_adds_one_contact_whatever_the_family_weight(writable_sqlite_world):
+    """Issue 17 item 7: a recorded outcome is one real contact, not the family's sampling weight."""
+    eng = writable_sqlite_world.engine
+    q = work_queue(eng, CABANG, limit=5, on=OPEN_DAY)
+    fam = int(q["family_id"].iloc[0])
+    with eng.connect() as conn:
+        weight = conn.execute(text("SELECT weight FROM families WHERE id = :f"), {"f": fam}).scalar()
+    assert weight > 1  # a sample family standing for many real ones
+    before = col.outcome_rates(eng, CABANG).set_index("action")
+    col.record_outcome(eng, CABANG, fam, "sms", "paid")
+    after = col.outcome_rates(eng, CABANG).set_index("action")
+    assert after.loc["sms", "contacts"] == before.loc["sms", "contacts"] + 1
+    assert after.loc["sms", "cured"] == before.loc["sms", "cured"] + 1
+    assert after.loc["sms", "reached"] == before.loc["sms", "reached"] + 1

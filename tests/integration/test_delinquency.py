@@ -45,6 +45,60 @@ def test_card_holds_the_required_metrics_close_to_the_oracle(trained):
     assert card["importance"][0]["importance"] > 0
 
 
+def test_card_measures_where_the_decisions_are(trained):
+    """Issue 16 item 7: per payment-history segment, the model against the oracle, with ECE."""
+    card, lines, _ = trained
+    segs = card["segments"]
+    assert {"current", "behind_1_3"} <= set(segs)
+    for name in ("current", "behind_1_3"):
+        m = segs[name]
+        assert m["n"] > 100 and 0 < m["misses"] < m["n"]
+        assert m["oracle_roc_auc"] is not None and m["roc_auc"] > 0.6
+        assert m["auc_gap_to_oracle"] == pytest.approx(m["oracle_roc_auc"] - m["roc_auc"])
+        assert m["oracle_roc_auc"] - m["roc_auc"] < 0.08
+        assert m["ece"] <= 0.08  # the small world's test months hold a few hundred rows per segment
+    # the segments are much harder than the whole (long-term debtors are trivial to rank)
+    assert segs["current"]["roc_auc"] < card["roc_auc"]
+    assert sum(m["n"] for m in segs.values()) == card["n_test"]
+    assert any(line.startswith("segment current:") for line in lines)
+    # selection uses the segments: the champion has the best mean of overall, current and behind_1_3 AUC
+    scores = {k: v["selection_score"] for k, v in card["candidates"].items()}
+    assert card["champion"] == max(scores, key=scores.get)
+    for v in card["candidates"].values():
+        aucs = [v["calibration_roc_auc"], v["calibration_roc_auc_current"], v["calibration_roc_auc_behind_1_3"]]
+        assert v["selection_score"] == pytest.approx(np.mean(aucs))
+
+
+def test_split_uses_every_month_and_tests_on_the_latest(trained):
+    """Issue 16 items 1-2: train on every earlier label month, calibrate on the most recent ones before the
+    test, test on the latest; ECE per month; the sigmoid calibration keeps the champion's ranking."""
+    card, _, _ = trained
+    months = card["train_months"] + card["calibration_months"] + card["test_months"]
+    assert months == sorted(months) and len(card["test_months"]) == delinquency.TEST_MONTHS
+    assert card["test_months"][-1] == card["data_to"]
+    assert card["data_from"] == card["train_months"][0]
+    parts = {r["period"]: r["part"] for r in card["by_month"]}
+    assert [parts[m] for m in card["test_months"]] == ["test"] * len(card["test_months"])
+    assert [parts[m] for m in card["calibration_months"]] == ["calibration"] * len(card["calibration_months"])
+    assert all(0 <= r["ece"] < 0.2 and r["n"] > 0 for r in card["by_month"])
+    assert set(parts) == set(months)
+    test_rows = [r for r in card["by_month"] if r["part"] == "test"]
+    assert sum(r["n"] for r in test_rows) == card["n_test"]
+    # a strictly increasing calibration: the calibrated model ranks exactly as the champion does
+    assert card["roc_auc"] == pytest.approx(card["candidates"][card["champion"]]["test_roc_auc"], abs=1e-9)
+    assert card["calibration_method"].startswith("sigmoid")
+
+
+def test_short_ledgers_train_down_to_the_stated_minimum():
+    assert delinquency.split_months([202401, 202402, 202403]) == ([202401], [202402], [202403])
+    train, cal, test = delinquency.split_months(list(range(202401, 202410)))
+    assert (len(cal), len(test)) == (2, 2) and train == list(range(202401, 202406))
+    with pytest.raises(delinquency.LedgerTooShort, match="at least 4 months"):
+        delinquency.split_months([202401, 202402])
+    with pytest.raises(delinquency.LedgerTooShort, match="holds 0 month"):
+        delinquency.split_months([])
+
+
 def test_training_and_scoring_are_audited(trained, sqlite_world, writable_sqlite_world):
     """Finding 11: ``model_trained`` (model, version, metrics) and ``score_run`` (model, rows) are written."""
     card, _, _ = trained

@@ -69,3 +69,44 @@ def test_scoring_month_rows_have_no_label_and_chunks_do_not_matter(sqlite_world)
     b = features.build(eng, [month], chunk_size=317)
     assert a["y"].isna().all()
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_arrears_before_the_ledger_carry_into_the_features(writable_sqlite_world):
+    """Issue 16 item 1: an imported family's arrears depth from before the ledger is history the features use."""
+    eng = writable_sqlite_world.engine
+    first = features.ledger_range(eng)[0]
+    label = features.label_months(eng, 1)[0]  # the 2nd ledger month: one month of recorded history
+    assert label > first
+    base = features.build(eng, [label]).set_index("family_id")
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE families SET arrears_before_months = arrears_before_months + 7"))
+    deeper = features.build(eng, [label]).set_index("family_id").loc[base.index]
+    behind = base["arrears_months"] > 0  # the first bill unpaid: the run started before the ledger continues
+    assert behind.any() and (~behind).any()
+    assert (deeper.loc[behind, "arrears_months"] == base.loc[behind, "arrears_months"] + 7).all()
+    assert (deeper.loc[~behind, "arrears_months"] == 0).all()
+    assert (deeper["arrears_before_months"] == base["arrears_before_months"] + 7).all()
+    short = behind & (base["arrears_before_months"] < 12)  # the decayed memory saturates for old debts
+    assert short.any()
+    assert (deeper.loc[short, "missed_decay"] > base.loc[short, "missed_decay"] + 0.1).all()
+    # history-length-aware: one month recorded, membership older than the ledger
+    assert (base["months_observed"] == 1).all()
+    old = base["history_censored"] == 1
+    assert old.mean() > 0.5
+    assert np.allclose(base.loc[old, "unknown_memory"], features.DECAY)
+    assert (base.loc[~old, "unknown_memory"] == 0).all()
+
+
+def test_history_segments_and_hazards_follow_the_ledger(world):
+    frame = features.build(world.engine, [LABEL])
+    seg = features.segment_of(frame)
+    assert set(seg) == set(features.HISTORY_SEGMENTS)
+    assert ((seg == "current") == (frame["missed_6m"] == 0)).all()
+    assert ((seg == "behind_1_3") == frame["missed_6m"].between(1, 3)).all()
+    assert (frame["missed_3m"] <= frame["missed_6m"]).all() and (frame["missed_6m"] <= frame["missed_12m"]).all()
+    # a family's own miss rate: misses per month it was current; long-term debtors have no months at risk
+    assert frame["miss_rate"].dropna().between(0, 1).all() and frame["cure_rate"].dropna().between(0, 1).all()
+    current = seg == "current"
+    assert frame.loc[current, "y"].mean() < frame.loc[seg == "behind_1_3", "y"].mean()
+    never_missed = current & (frame["miss_events"] == 0)
+    assert (frame.loc[never_missed, "miss_rate"] == 0).all()
