@@ -11,18 +11,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=scripts/venv.sh
 source scripts/venv.sh test.sh
 
-# System packages: a PostgreSQL server for the dual-backend tests, Chromium for the browser tests.
+# System packages: a PostgreSQL server for the dual-backend tests, Chromium for the browser tests, nginx for the
+# reverse-proxy test (tests/e2e/test_deploy_e2e.py: two Streamlit processes behind nginx with TLS).
 have_initdb() { compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; }
-if ! have_initdb || ! command -v chromium > /dev/null; then
+have_nginx() { command -v nginx > /dev/null || [ -x /usr/sbin/nginx ]; }
+if ! have_initdb || ! command -v chromium > /dev/null || ! have_nginx; then
     if [ "$(id -u)" -ne 0 ]; then
-        echo "test.sh: PostgreSQL and/or chromium are missing and we are not root." >&2
-        echo "         Install them: sudo apt-get install -y --no-install-recommends postgresql chromium" >&2
+        echo "test.sh: PostgreSQL, chromium and/or nginx are missing and we are not root." >&2
+        echo "         Install them: sudo apt-get install -y --no-install-recommends postgresql chromium nginx" >&2
         exit 1
     fi
-    echo "test.sh: installing system packages: apt-get update && apt-get install -y --no-install-recommends postgresql chromium" >&2
+    echo "test.sh: installing system packages: apt-get update && apt-get install -y --no-install-recommends postgresql chromium nginx" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends postgresql chromium
+    apt-get install -y --no-install-recommends postgresql chromium nginx
 fi
 
 lint_paths=()

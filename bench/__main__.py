@@ -2,7 +2,11 @@
 write ``bench/results/<scale>.json``. See BENCHMARKS.md for what each figure means.
 
 ``python -m bench load --sessions 10,25,50``: concurrent sign-ins to the overview against a running
-Streamlit server (:mod:`bench.load`, its own options: ``python -m bench load --help``).
+Streamlit server (:mod:`bench.load`, its own options: ``python -m bench load --help``; ``--processes N`` puts
+N processes behind nginx).
+
+``python -m bench pages-browser``: every page of every role in headless Chromium, cold and warm
+(:mod:`bench.pages_browser`).
 
 Scales
 - ``small``: the test world (provinces 16, 31, 32, 36, 51 at scale "small"), SQLite and PostgreSQL;
@@ -81,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import load
 
         return load.main(args[1:])
+    if args[:1] == ["pages-browser"]:
+        from bench import pages_browser
+
+        return pages_browser.main(args[1:])
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=sorted(SCALES), default="default")

@@ -13,7 +13,10 @@ By default it copies a demo SQLite database (``--sqlite-db``, default ``data/jkn
 user per session with a random password (the demo users' default passwords may be refused by the
 product, and one user per session keeps per-user sign-in throttling out of the figures), and starts
 ``streamlit run app.py`` on a free loopback port. ``--url`` measures a running server instead (loopback
-only; give ``--username`` and the password in ``JKN_BENCH_PASSWORD``). Bounded: each session has
+only; give ``--username`` and the password in ``JKN_BENCH_PASSWORD``). ``--processes N`` starts N
+Streamlit processes behind nginx with TLS (``devtools/proxy_stack.py``, ``deploy/nginx.conf``) and measures
+through https; server CPU and RSS are then summed over the processes. ``--ramp S`` spreads the presses of
+"sign in" evenly over S seconds instead of all at once. Bounded: each session has
 ``--timeout`` seconds, the whole run ``--deadline`` seconds. Results go to ``bench/results/load.json``.
 """
 
@@ -70,16 +73,25 @@ class RawSession:
 
     def __init__(self, base_url: str) -> None:
         parsed = urlparse(base_url)
-        self.ws_url = f"ws://{parsed.netloc}{parsed.path.rstrip('/')}/_stcore/stream"
-        self.origin = f"http://{parsed.netloc}"
+        secure = parsed.scheme == "https"
+        self.ws_url = f"{'wss' if secure else 'ws'}://{parsed.netloc}{parsed.path.rstrip('/')}/_stcore/stream"
+        self.origin = f"{parsed.scheme}://{parsed.netloc}"
+        self.ssl: Any = None
+        if secure:  # the loopback proxy's self-signed certificate (devtools/proxy_stack.py)
+            import ssl
+
+            self.ssl = ssl.create_default_context()
+            self.ssl.check_hostname = False
+            self.ssl.verify_mode = ssl.CERT_NONE
         self.ws: Any = None
         self.page_script_hash = ""
 
     async def __aenter__(self) -> RawSession:
         import websockets
 
+        extra = {"ssl": self.ssl} if self.ssl is not None else {}
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin,
-                                           max_size=None, open_timeout=30, ping_interval=None)
+                                           max_size=None, open_timeout=30, ping_interval=None, **extra)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -175,9 +187,9 @@ class Gate:
 
 
 async def one_session(base_url: str, username: str, password: str, timeout: float,
-                      gate: Gate | None = None) -> dict[str, Any]:
-    """Open, wait for the form (and for every other session's), sign in, wait for the overview;
-    seconds of each phase or the error."""
+                      gate: Gate | None = None, delay: float = 0.0) -> dict[str, Any]:
+    """Open, wait for the form (and for every other session's), wait ``delay`` seconds more (a ramp),
+    sign in, wait for the overview; seconds of each phase or the error."""
     t_open = time.monotonic()
     deadline = t_open + timeout
     arrived = False
@@ -190,6 +202,8 @@ async def one_session(base_url: str, username: str, password: str, timeout: floa
                 gate.arrive()
                 arrived = True
                 await asyncio.wait_for(gate.open.wait(), timeout=max(0.1, deadline - time.monotonic()))
+            if delay > 0:
+                await asyncio.sleep(delay)
             t0 = time.monotonic()
             await s.rerun(_sign_in_widgets(form, username, password))
             await s.run_until_finished(deadline, want="plotly_chart")
@@ -204,9 +218,13 @@ async def one_session(base_url: str, username: str, password: str, timeout: floa
     return {"form_s": t_form - t_open, "sign_in_to_overview_s": t1 - t0}
 
 
-async def run_round(base_url: str, users: list[tuple[str, str]], timeout: float) -> list[dict[str, Any]]:
-    gate = Gate(len(users))
-    return list(await asyncio.gather(*(one_session(base_url, u, p, timeout, gate) for u, p in users)))
+async def run_round(base_url: str, users: list[tuple[str, str]], timeout: float,
+                    ramp: float = 0.0) -> list[dict[str, Any]]:
+    """Every session opens its form; then all press "sign in" at once (``ramp`` 0) or evenly spread over
+    ``ramp`` seconds (session i waits i × ramp ÷ N). The clock of each starts at its own press."""
+    gate, n = Gate(len(users)), len(users)
+    return list(await asyncio.gather(*(one_session(base_url, u, p, timeout + ramp, gate, i * ramp / n)
+                                       for i, (u, p) in enumerate(users))))
 
 
 def summarise(n: int, results: list[dict[str, Any]], wall: float) -> dict[str, Any]:
@@ -267,24 +285,34 @@ def start_server(url: str, port: int, log: Path, models_dir: str | None) -> subp
     raise SystemExit(f"the server did not answer {health} within 90 s; see {log}")
 
 
-def server_rss_mb(proc: subprocess.Popen | None) -> float | None:
-    if proc is None:
-        return None
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
+def _pids(procs: Any) -> list[int]:
+    if procs is None:
+        return []
+    items = procs if isinstance(procs, list) else [procs]
+    return [p.pid for p in items if p is not None]
 
 
-def server_cpu_s(proc: subprocess.Popen | None) -> float | None:
-    """CPU seconds (user + system) the server process has used so far."""
-    if proc is None:
-        return None
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return None
+def server_rss_mb(procs: Any) -> float | None:
+    """Resident memory of the server process(es), summed (MB)."""
+    total, seen = 0, False
+    for pid in _pids(procs):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS"):
+                    total += int(line.split()[1])
+                    seen = True
+    return round(total / 1024, 1) if seen else None
+
+
+def server_cpu_s(procs: Any) -> float | None:
+    """CPU seconds (user + system) the server process(es) have used so far, summed."""
+    total, seen = 0.0, False
+    for pid in _pids(procs):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            seen = True
+    return total if seen else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,13 +328,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per session")
     p.add_argument("--deadline", type=float, default=1200.0, help="seconds for the whole run")
     p.add_argument("--models-dir", help="JKN_MODELS_DIR of the started server")
+    p.add_argument("--processes", type=int, default=0,
+                   help="N > 0: start N Streamlit processes behind nginx with TLS (devtools/proxy_stack.py, "
+                        "deploy/nginx.conf) and measure through https; 0 (default): one process, no proxy")
+    p.add_argument("--ramp", type=float, default=0.0,
+                   help="seconds over which the sessions press 'sign in' (evenly spread); 0 (default): all at once")
     a = p.parse_args(argv)
     counts = [int(x) for x in a.sessions.split(",") if x.strip()]
     if not counts or min(counts) < 1 or max(counts) > 200:
         raise SystemExit("--sessions: counts between 1 and 200")
     t_start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="jkn-bench-load-"))
-    proc = None
+    proc: Any = None
+    stack: Any = None
+    direct: list[str] = []  # each process's own address (warm-up)
     out: dict[str, Any] = {"command": "python -m bench load " + " ".join(argv if argv is not None else sys.argv[2:]),
                            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rounds": []}
     try:
@@ -321,23 +356,39 @@ def main(argv: list[str] | None = None) -> int:
             users = [(a.username, password)] * max(counts)
         else:
             db_url, users = prepare_database(Path(a.sqlite_db), work, max(counts))
-            port = free_port()
-            print(f"· starting streamlit on 127.0.0.1:{port} …", file=sys.stderr, flush=True)
-            proc = start_server(db_url, port, work / "server.log", a.models_dir)
-            base_url = f"http://127.0.0.1:{port}"
+            if a.processes > 0:
+                from devtools.proxy_stack import ProxyStack
+
+                env = {"JKN_MODELS_DIR": a.models_dir} if a.models_dir else {}
+                print(f"· starting {a.processes} streamlit processes behind nginx …", file=sys.stderr, flush=True)
+                stack = ProxyStack(a.processes, db_url, env=env, folder=work / "proxy")
+                (work / "proxy").mkdir()
+                base_url = stack.start()
+                proc = [*stack.streamlits, stack.nginx]
+                direct = [f"http://127.0.0.1:{port}" for port in stack.ports]
+            else:
+                port = free_port()
+                print(f"· starting streamlit on 127.0.0.1:{port} …", file=sys.stderr, flush=True)
+                proc = start_server(db_url, port, work / "server.log", a.models_dir)
+                base_url = f"http://127.0.0.1:{port}"
         from bench.__main__ import machine
 
         out["machine"] = machine()
-        warm = asyncio.run(run_round(base_url, users[:1], a.timeout))[0]  # caches filled once, not counted
+        out["processes"] = a.processes or 1
+        out["proxy"] = "nginx (deploy/nginx.conf), https" if a.processes > 0 else None
+        out["ramp_s"] = a.ramp
+        out["load_average_before"] = os.getloadavg()
+        # caches filled once per process, not counted (through each process's own port behind a proxy)
+        warm = [asyncio.run(run_round(u, users[:1], a.timeout))[0] for u in (direct or [base_url])]
         out["warm_up"] = warm
-        print(f"· warm-up session: {warm}", file=sys.stderr, flush=True)
+        print(f"· warm-up: {warm}", file=sys.stderr, flush=True)
         for n in counts:
             left = a.deadline - (time.monotonic() - t_start)
             if left < 5:
                 print(f"· deadline reached, {n} sessions skipped", file=sys.stderr)
                 break
             t0, cpu0 = time.monotonic(), server_cpu_s(proc)
-            results = asyncio.run(run_round(base_url, users[:n], min(a.timeout, left)))
+            results = asyncio.run(run_round(base_url, users[:n], min(a.timeout, left), a.ramp))
             row = summarise(n, results, time.monotonic() - t0)
             cpu1 = server_cpu_s(proc)
             row["server_cpu_s_per_session"] = round((cpu1 - cpu0) / n, 2) if cpu0 is not None and cpu1 else None
@@ -351,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
             RESULTS.mkdir(parents=True, exist_ok=True)
             shutil.copy(log, RESULTS / "load-server.log")
             print(f"· server log kept: {RESULTS / 'load-server.log'}", file=sys.stderr)
-        if proc is not None:
+        if stack is not None:
+            stack.stop()
+        elif proc is not None:
             proc.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)

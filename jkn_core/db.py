@@ -81,8 +81,20 @@ def is_populated(engine: Engine) -> bool:
         )
 
 
+#: Bumped by every :func:`set_meta` in this process: short-lived caches of ``meta`` facts
+#: (``kpi.is_synthetic``) compare it, so a write in this process is seen at once (other processes
+#: see it within their cache's few seconds).
+_META_WRITES = [0]
+
+
+def meta_writes() -> int:
+    """How many :func:`set_meta` calls this process has made (a cache-invalidation counter)."""
+    return _META_WRITES[0]
+
+
 def set_meta(conn: Connection, values: dict[str, Any]) -> None:
     """Write ``values`` into the ``meta`` key/value table (each key replaced), in the caller's transaction."""
+    _META_WRITES[0] += 1
     table = Meta.__table__
     for key, value in values.items():
         conn.execute(table.delete().where(table.c.key == key))

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from time import monotonic
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, literal, select
 
+from jkn_core.db import meta_writes
 from jkn_core.kpi.freshness import current_periods
+from jkn_core.kpi.freshness import data_version as freshness_version
 from jkn_core.schema import Branch, Contribution, FacilityMonth, Meta, Province, Regency, Region
 from jkn_core.scope import Scope
 
@@ -140,9 +143,32 @@ def aggregates_hold(engine: Engine, period: int) -> bool:
 
 
 # --- database facts ------------------------------------------------------------------------------------
+#: Seconds a database's "synthetic" mark is remembered: the app reads it several times per click (sign-in
+#: page, sidebar, banner, brief) and it changes only when ``init`` or ``demo`` rebuilds the database.
+SYNTHETIC_TTL_S = 5.0
+_synthetic_seen: dict[str, tuple[float, int, bool]] = {}
+
+
 def is_synthetic(engine: Engine) -> bool:
+    """Whether the database holds the synthetic demo (``meta.synthetic == "1"``).
+
+    Remembered per database URL for :data:`SYNTHETIC_TTL_S` seconds; a ``set_meta`` in this process
+    (``init``, ``demo``, a test) forgets it at once (:func:`jkn_core.db.meta_writes`)."""
+    key = engine.url.render_as_string(hide_password=False)
+    now, writes = monotonic(), meta_writes()
+    seen = _synthetic_seen.get(key)
+    if seen is not None and seen[1] == writes and now - seen[0] < SYNTHETIC_TTL_S:
+        return seen[2]
     with reader(engine).connect() as conn:
-        return conn.execute(select(Meta.value).where(Meta.key == "synthetic")).scalar() == "1"
+        value = conn.execute(select(Meta.value).where(Meta.key == "synthetic")).scalar() == "1"
+    _synthetic_seen[key] = (now, writes, value)
+    return value
+
+
+def data_version(engine: Engine) -> str:
+    """The data version (:func:`jkn_core.kpi.freshness.data_version`): caches of figures key on it."""
+    with reader(engine).connect() as conn:
+        return freshness_version(conn)
 
 
 def hierarchy(engine: Engine, scope: Scope) -> pd.DataFrame:
