@@ -15,6 +15,7 @@ empty topology (ending in ``#`` so the file name plotly appends becomes a fragme
 from __future__ import annotations
 
 import base64
+import html
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -65,12 +66,21 @@ def province_figure(df: pd.DataFrame, value_col: str, title: str, colorbar_title
                     hover_name_col: str = "map_name", bubble_col: str | None = None,
                     bubble_title: str | None = None, colorscale: str = "RdYlGn",
                     zmin: float | None = None, zmax: float | None = None,
-                    hover_fmt: str = "%{z:.2f}") -> Any:
+                    hover_fmt: str | None = None, lang: str = "id", kind: str = "pct",
+                    bubble_kind: str = "people", paths: list[list[str]] | None = None) -> Any:
     """Choropleth of ``value_col`` per map province (``df`` keyed by ``iso``), with optional bubbles.
 
-    Provinces without data are drawn grey so the outline of Indonesia is always complete.
+    Provinces without data are drawn grey so the outline of Indonesia is always complete. Colour-bar ticks
+    and hover values are written in ``lang`` (:mod:`jkn_core.chart_ticks`, ``kind`` / ``bubble_kind``:
+    what the values are). ``paths``: one ``[region, branch, regency]`` per row of ``df`` (in its order),
+    carried as each province's ``customdata`` so a click can open that unit.
     """
     import plotly.graph_objects as go
+
+    from jkn_core import chart_ticks
+
+    if paths is not None:
+        df = df.assign(_path=[list(p) for p in paths])
 
     gj = load_geojson()
     cen = centroids()
@@ -84,20 +94,28 @@ def province_figure(df: pd.DataFrame, value_col: str, title: str, colorbar_title
                                     featureidkey="id", colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]],
                                     showscale=False, marker_line_color="white", marker_line_width=0.5,
                                     hoverinfo="skip"))
+    z = has[value_col].astype(float)
+    bar_ticks = chart_ticks.axis_ticks([zmin if zmin is not None else z.min(), zmax if zmax is not None else z.max()],
+                                       kind, lang, zero=False)
+    names = [html.escape(str(n), quote=False) for n in has[hover_name_col]]
+    extra = {"customdata": list(has["_path"])} if paths is not None else {}
     fig.add_trace(go.Choropleth(
-        geojson=gj, locations=has["iso"], z=has[value_col].astype(float), featureidkey="id",
+        geojson=gj, locations=has["iso"], z=z, featureidkey="id",
         colorscale=colorscale, zmin=zmin, zmax=zmax, marker_line_color="white", marker_line_width=0.6,
-        text=has[hover_name_col], hovertemplate="%{text}<br>" + hover_fmt + "<extra></extra>",
-        colorbar={"title": {"text": colorbar_title}, "thickness": 12, "len": 0.7}))
+        text=[f"{n}<br>{chart_ticks.hover_value(v, kind, lang)}" for n, v in zip(names, z, strict=False)],
+        hovertemplate=("%{text}" if hover_fmt is None else "%{text}<br>" + hover_fmt) + "<extra></extra>",
+        colorbar={"title": {"text": colorbar_title}, "thickness": 12, "len": 0.7, "tickmode": "array",
+                  "tickvals": bar_ticks["tickvals"], "ticktext": bar_ticks["ticktext"]}, **extra))
     if bubble_col is not None and len(has):
         size = has[bubble_col].astype(float).clip(lower=0)
         ref_max = float(size.max()) or 1.0
+        label = bubble_title or bubble_col
         fig.add_trace(go.Scattergeo(
-            lat=has["lat"], lon=has["lon"], mode="markers", name=bubble_title or bubble_col,
+            lat=has["lat"], lon=has["lon"], mode="markers", name=label,
             marker={"size": (size / ref_max) ** 0.5 * 38 + 4, "color": "rgba(30,64,175,0.45)",
                     "line": {"color": "rgba(30,64,175,0.9)", "width": 1}},
-            text=has[hover_name_col], customdata=size,
-            hovertemplate="%{text}<br>" + (bubble_title or bubble_col) + ": %{customdata:,.0f}<extra></extra>"))
+            text=[f"{n}<br>{label}: {chart_ticks.hover_value(v, bubble_kind, lang)}" for n, v in zip(names, size, strict=False)],
+            hovertemplate="%{text}<extra></extra>", **extra))
     fig.update_geos(visible=False, showframe=False, projection_type="mercator",
                     lataxis_range=[-11.5, 6.5], lonaxis_range=[94.5, 141.5], bgcolor="rgba(0,0,0,0)")
     fig.update_layout(title={"text": title}, height=430, margin={"l": 0, "r": 0, "t": 40, "b": 0},

@@ -6,8 +6,8 @@ temporary password an admin set) it is the only page the app offers.
 
 import streamlit as st
 
-from jkn_core import access
-from pages.common import engine, require, t
+from jkn_core import access, display
+from pages.common import engine, lang, require, t
 
 scope = require("account")
 st.title(t("page_account"))
@@ -19,7 +19,8 @@ if flash:
 
 c1, c2 = st.columns(2)
 c1.text_input(t("username"), value=scope.username, disabled=True, key="acc_username")
-c2.text_input(t("acc_scope"), value=scope.describe(), disabled=True, key="acc_scope_text")
+c2.text_input(t("acc_scope"), value=f"{t('role_' + scope.role)} · {display.scope_words(scope, lang())}", disabled=True,
+              key="acc_scope_text")
 
 st.subheader(t("acc_change"))
 if st.session_state.get("auth_method") == "oidc":
@@ -37,11 +38,12 @@ with st.form("change_password_form", clear_on_submit=True):
 
 if submitted:
     try:
-        fingerprint = access.change_password(engine(), scope, current, new, repeat)
+        # this session goes on under the new password; every other session of the user ends
+        access.change_password(engine(), scope, current, new, repeat,
+                               keep_session=st.session_state.get("web_session"))
     except access.PasswordRuleError as exc:
         st.error(t(f"pw_rule_{exc.code}").format(**exc.params))
     else:
-        st.session_state["session_fp"] = fingerprint  # this session goes on; the user's others end
         st.session_state["default_password"] = None
         st.session_state["account_flash"] = t("acc_changed")
         st.rerun()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jkn_core import kpi
-from pages.common import download_buttons, engine, require, t
+from pages.common import download_buttons, engine, require, show_table, t
 
 scope = require("admin_targets")
 st.title(t("page_admin_targets"))
@@ -16,17 +16,7 @@ targets = kpi.targets_table(engine())  # the (small, national) targets table as 
 if targets.empty:
     st.info(t("adm_targets_empty"))
 else:
-    st.dataframe(
-        targets,
-        hide_index=True,
-        width="stretch",
-        key="targets_table",
-        column_config={
-            "kpi": t("adm_kpi"),
-            "level": t("adm_level"),
-            "code": t("adm_code"),
-            "year": st.column_config.NumberColumn(t("adm_year"), format="%d"),
-            "target": st.column_config.NumberColumn(t("target"), format="%.2f"),
-        },
-    )
-    download_buttons(targets, "targets", "targets")
+    target_opts = {"headers": {"kpi": t("adm_kpi"), "level": t("adm_level"), "code": t("adm_code"),
+                               "year": t("adm_year"), "target": t("target")}}
+    show_table(targets, "targets_table", **target_opts)
+    download_buttons(targets, "targets", "targets", title=t("page_admin_targets"), **target_opts)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from jkn_core import access, kpi
 from jkn_core.text import plain
-from pages.common import engine, require, t
+from pages.common import engine, require, show_table, t
 
 scope = require("admin_users")
 st.title(t("page_admin_users"))
@@ -23,21 +23,10 @@ def role_label(role: str) -> str:
 st.subheader(t("adm_users_list"))
 users = access.list_users(engine())  # never holds password hashes
 st.caption(t("adm_users_count").format(n=len(users), active=int(users["active"].sum()) if len(users) else 0))
-st.dataframe(
-    users,
-    hide_index=True,
-    width="stretch",
-    key="users_table",
-    column_config={
-        "username": t("adm_col_username"),
-        "role": t("adm_role"),
-        "region_code": t("adm_region"),
-        "branch_code": t("adm_branch"),
-        "bank": t("adm_bank"),
-        "active": st.column_config.CheckboxColumn(t("adm_col_active")),
-        "created_at": st.column_config.DatetimeColumn(t("adm_col_created"), format="YYYY-MM-DD HH:mm"),
-    },
-)
+show_table(users, "users_table", kinds={"active": "bool"},
+           headers={"username": t("adm_col_username"), "role": t("adm_role"), "region_code": t("adm_region"),
+                    "branch_code": t("adm_branch"), "bank": t("adm_bank"), "active": t("adm_col_active"),
+                    "created_at": t("adm_col_created")})
 
 # --- create -----------------------------------------------------------------------------------------
 st.subheader(t("adm_new_user"))

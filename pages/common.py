@@ -5,17 +5,18 @@ No KPI is computed here: pages call jkn_core and draw.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from jkn_core import access, fmt, kpi
+from jkn_core import access, display, fmt, kpi
+from jkn_core.access import web_sessions
 from jkn_core.db import get_engine, is_populated
-from jkn_core.exports import MIME_TYPES, export_table, may_export
+from jkn_core.exports import MIME_TYPES, ExportContext, export_filename, export_table, may_export
 from jkn_core.i18n import LANGS
 from jkn_core.i18n import t as _t
 from jkn_core.scope import Scope
@@ -53,19 +54,63 @@ def _first_start_lock() -> dict:
     return {"done": False}
 
 
-def ensure_database() -> None:
-    """On first start, build the default demo world (with a progress bar); later starts reuse it."""
+def database_ready() -> bool:
+    """True once the database holds a world (then never asked again in this process).
+
+    ``run.sh`` builds the demo before the server starts; when the app is started some other way on an
+    empty database, app.py shows only the first-start page (:func:`ensure_database`) until this is true.
+    Also creates the ``web_sessions`` table of a database made before sessions were kept.
+    """
     state = _first_start_lock()
     if state["done"]:
-        return
+        return True
     eng = engine()
-    if not is_populated(eng):
-        from jkn_core.demo.generator import generate
+    if is_populated(eng):
+        web_sessions.ensure_table(eng)
+        state["done"] = True
+    return state["done"]
 
-        bar = st.progress(0.0, text=_t("first_start", lang()))
-        generate(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{_t('first_start', lang())} {m}"))
-        bar.empty()
-    state["done"] = True
+
+def ensure_database() -> None:
+    """On first start, build the default demo world (with a progress bar); later starts reuse it."""
+    if database_ready():
+        return
+    from jkn_core.demo.generator import generate
+
+    eng = engine()
+    bar = st.progress(0.0, text=_t("first_start", lang()))
+    generate(eng, progress=lambda f, m: bar.progress(
+        min(f, 1.0), text=f"{_t('first_start', lang())} {display.progress_text(m, lang())}"))
+    bar.empty()
+    database_ready()
+
+
+# --- the session cookie (jkn_core.access.web_sessions; set and cleared by serve.py) -----------------
+def session_cookie() -> str | None:
+    """The ``jkn_session`` cookie the browser sent when this Streamlit session connected, or ``None``.
+
+    ``st.context.cookies`` holds the cookies of the page's websocket request: a reload or a new tab
+    brings the cookie set after sign-in. Tests patch this function (AppTest cannot send cookies).
+    """
+    try:
+        value = st.context.cookies.get(web_sessions.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no client context (bare script run, AppTest)
+        return None
+    return value if web_sessions.looks_like_token(value) else None
+
+
+def cookie_beacon(action: str, code: str | None = None) -> None:
+    """Ask the browser to fetch ``/_jkn/session/<action>`` (serve.py), which sets or clears the cookie.
+
+    A hidden image (no script: nothing for the Content-Security-Policy to allow beyond ``img-src
+    'self'``); the response is a 1×1 GIF carrying ``Set-Cookie``. ``action``: ``adopt`` (with the
+    one-time handoff code of :func:`jkn_core.access.web_sessions.open_session`) or ``clear``.
+    """
+    base = "/" + str(st.get_option("server.baseUrlPath") or "").strip("/")
+    url = f"{base.rstrip('/')}/_jkn/session/{action}"
+    if code:
+        url += f"?code={code}"  # url-safe base64: nothing to escape
+    st.html(f'<img src="{url}" alt="" width="1" height="1" style="position:absolute;opacity:0">')
 
 
 def lang() -> str:
@@ -115,7 +160,6 @@ def require(page_key: str) -> Scope:
     except access.ScopeError:
         st.error(t("not_allowed"))
         st.stop()
-    st.session_state["last_activity"] = dt.datetime.now(dt.UTC)
     return s
 
 
@@ -140,18 +184,74 @@ def period_label(p: int) -> str:
     return fmt.period_label(p, lang())
 
 
-def download_buttons(df: pd.DataFrame, what: str, key: str) -> None:
-    """CSV and Excel downloads of a table; every export goes through jkn_core.exports (scope, audit)."""
+def datetime_wib(x: object) -> str:
+    """A moment in WIB in the UI language ("30 Nov 2026 16:53 WIB")."""
+    return fmt.datetime(x, lang())
+
+
+def people_table(df: pd.DataFrame, **opts: object) -> display.Table:
+    """``df`` with translated headers and labels for codes (see :func:`jkn_core.display.table`)."""
+    return display.table(df, lang(), **opts)  # type: ignore[arg-type]
+
+
+def show_table(df: pd.DataFrame, key: str | None = None, *, height: int | None = None,
+               totals: Mapping[str, str] | None = None, widths: Mapping[str, str | int] | None = None,
+               restyle: Callable[[Any, Callable[[str], str]], Any] | None = None, **opts: object) -> display.Table:
+    """Draw ``df`` for people: headers in the UI language, labels for codes, numbers, Rupiah, months and
+    times written in the UI language whatever the browser's locale (``jkn_core.display``).
+
+    Up to ``display.STYLER_MAX_CELLS`` cells the grid gets the values with a pandas Styler, so it shows
+    the formatted text but sorts on the numbers; larger tables are sent as text in the page's order.
+    ``totals``: column -> total text, shown under the table; ``widths``: column -> small/medium/large or
+    pixels; ``restyle(styler, head)``: more styling (``head(column)`` is the column's header); ``opts``:
+    ``columns``, ``headers``, ``kinds``, ``codes`` of :func:`jkn_core.display.table`."""
+    tb = people_table(df, **opts)
+    named: Mapping[str, str] = opts.get("headers") or {}  # type: ignore[assignment]
+
+    def head(column: str) -> str:
+        return named.get(column) or display.header(column, lang())
+
+    config = {head(c): st.column_config.Column(width=w) for c, w in (widths or {}).items()}  # type: ignore[arg-type]
+    if tb.data.size and tb.data.size <= display.STYLER_MAX_CELLS:
+        shown: Any = tb.data.style.format(tb.formats, na_rep=fmt.MISSING)
+        if restyle is not None:
+            shown = restyle(shown, head)
+    else:
+        shown = tb.strings()
+    st.dataframe(shown, hide_index=True, width="stretch", height=height if height is not None else "auto",
+                 key=key, column_config=config or None)
+    if totals:
+        st.caption(f"**{t('tbl_total')}** · " + " · ".join(f"{head(c)}: {v}" for c, v in totals.items()))
+    return tb
+
+
+def download_buttons(df: pd.DataFrame, what: str, key: str, *, title: str | None = None,
+                     period: int | None = None, unit: str | None = None,
+                     filters: tuple[tuple[str, str], ...] = (), **opts: object) -> None:
+    """CSV and Excel downloads of a table; every export goes through jkn_core.exports (scope, audit).
+
+    The file says what it holds in the UI language: header lines (``title``, ``period``, ``unit`` (default:
+    the user's scope in words), ``filters``, time in WIB) and the same facts in its name; the table has the
+    headers and labels of the screen (``opts`` as for :func:`show_table`), numbers still numbers."""
     s = scope()
     if not may_export(s, df):
         st.caption(t("not_allowed"))
         return
+    context = ExportContext(title=title or display.header(what, lang()), lang=lang(), period=period,
+                            unit=unit if unit is not None else display.scope_words(s, lang()),
+                            filters=filters)
+
+    lang_ = lang()  # read now: the file is made later, outside this run (no session there)
+
+    def present(frame: pd.DataFrame) -> pd.DataFrame:
+        return display.table(frame, lang_, **opts).export()  # type: ignore[arg-type]
+
     c1, c2 = st.columns(2)
     for col, fmt_, label in ((c1, "csv", "download_csv"), (c2, "xlsx", "download_xlsx")):
         # deferred: the file is made (and the export audited) only when the user clicks
-        col.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f),
-                            file_name=f"{what}.{fmt_}", mime=MIME_TYPES[fmt_], key=f"dl_{key}_{fmt_}",
-                            on_click="ignore")
+        col.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f, context, present),
+                            file_name=export_filename(what, fmt_, context), mime=MIME_TYPES[fmt_],
+                            key=f"dl_{key}_{fmt_}", on_click="ignore")
 
 
 def synthetic_banner() -> None:

@@ -1,19 +1,23 @@
-"""Coverage: province map, uninsured gap per branch/regency, segment mix, trend to the UHC target."""
+"""Coverage: province map, uninsured gap per branch/regency, segment mix, UHC status of every province and
+regency (threshold or own target), a branch's dated reference points, trend to the UHC target."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import indonesia_map, kpi
+from jkn_core import fmt, indonesia_map, kpi, rules
+from jkn_core.kpi import reference, uhc
 from jkn_core.text import chart_label
+from pages import charts, drill
 from pages.common import (
     download_buttons,
+    engine,
     lang,
     number,
     pct,
     period_label,
+    rupiah,
     segment_label,
     t,
 )
@@ -21,7 +25,6 @@ from pages.directors_view import directors_header, table
 
 view = directors_header("coverage")  # title, period and drill-down pickers (pages/directors_view.py)
 period, f = view.period, view.filters
-SEP = ",." if lang() == "id" else ".,"
 
 nat = view.query(kpi.coverage, level="nation", period=period).iloc[0]
 tgt = view.target("coverage_pct")
@@ -36,55 +39,119 @@ c[3].metric(t("kpi_active_pct"), pct(nat["active_pct"]), border=True)
 
 prov = view.query(kpi.coverage, level="province", period=period)
 folded = kpi.map_provinces(prov)
+# a click on a province opens its kedeputian wilayah (only from the national view)
+map_drill = view if not (f.region or f.branch or f.regency or view.scope.region_code) else None
 fig = indonesia_map.province_figure(folded, "coverage_pct", t("cov_map_title") + f" · {period_label(period)}",
                                     t("cov_map_colorbar"), bubble_col="uninsured", bubble_title=t("cov_uninsured_bubbles"),
-                                    zmin=90, zmax=101)
-fig.update_layout(separators=SEP)
-st.plotly_chart(fig, width="stretch", config=indonesia_map.PLOTLY_CONFIG, key="cov_map")
-st.caption(t("cov_map_note") + " " + indonesia_map.ATTRIBUTION)
+                                    zmin=90, zmax=101, lang=lang(),
+                                    paths=drill.province_paths(view.hier, folded["iso"]) if map_drill else None)
+charts.titled(fig, t("cov_map_title") + f" · {period_label(period)}",
+              charts.shown_note(len(folded), len(indonesia_map.centroids()), "province"))
+charts.show(fig, "cov_map", drill=map_drill, config=indonesia_map.PLOTLY_CONFIG)
+st.caption(t("cov_map_note") + " " + indonesia_map.ATTRIBUTION + (" " + t("chart_map_hint") if map_drill else ""))
 prov_table = prov.rename(columns={"code": "province_code", "unit": "province_name"})
 with st.expander(t("province")):
-    table(prov_table)
-    download_buttons(prov_table, f"coverage_province_{period}", "cov_prov")
+    table(prov_table, "cov_prov_table")
+    view.download(prov_table, "coverage_province", "cov_prov", t("province"))
 
 level = "regency" if (f.branch or view.scope.branch_code) else "branch"
 units = view.query(kpi.coverage, level=level, period=period)
 units = units.rename(columns={"code": f"{level}_code", "unit": f"{level}_name"})
 left, right = st.columns(2)
 gap = units.sort_values("uninsured", ascending=False).head(20)
-fig = go.Figure(go.Bar(y=gap[f"{level}_name"].map(chart_label), x=gap["uninsured"], orientation="h", marker_color="#f59e0b",
-                       hovertemplate="%{y}<br>%{x:,.0f} " + t("people_unit") + "<extra></extra>"))
-fig.update_layout(title=t("cov_gap_title").format(unit=t(f"unit_{level}")), xaxis_title=t("cov_gap_axis"),
-                  yaxis={"autorange": "reversed"}, height=460, margin={"t": 50, "l": 10}, separators=SEP)
-left.plotly_chart(fig, width="stretch", key="cov_gap")
+if len(units) == 1:  # one unit in view: its monthly trend instead of a single bar
+    last = [p for p in view.periods if p <= period][-12:]
+    monthly = [view.query(kpi.coverage, level="nation", period=p).iloc[0] for p in last]
+    fig = charts.lines([period_label(p) for p in last], [(t("uninsured"), [m["uninsured"] for m in monthly], "#f59e0b")],
+                       "people", title=t("cov_uninsured_trend_title"), axis_title=t("cov_gap_axis"), zero=True,
+                       subtitle=t("chart_one_unit_trend").format(unit=t(f"unit_{level}")) + f" · {chart_label(units.iloc[0][f'{level}_name'])}")
+    charts.show(fig, "cov_gap_trend", container=left)
+else:
+    fig = charts.bars(gap[f"{level}_name"], gap["uninsured"], "people", horizontal=True, colour="#f59e0b",
+                      title=t("cov_gap_title").format(unit=t(f"unit_{level}")), axis_title=t("cov_gap_axis"),
+                      subtitle=charts.shown_note(len(gap), len(units), level, "highest") + f" · {period_label(period)}",
+                      hover_unit=t("people_unit"), paths=drill.paths(view.hier, level, gap[f"{level}_code"]), height=460)
+    charts.show(fig, "cov_gap", drill=view, container=left)
 seg = view.query(kpi.segment_mix, period=period)
 seg_shown = seg.assign(segment=seg["segment"].map(segment_label))  # labels on screen, codes in the download
-fig = go.Figure(go.Bar(x=seg_shown["segment"], y=seg["participants"], marker_color="#2563eb",
-                       text=[pct(s, 1) for s in seg["share_pct"]], textposition="outside",
-                       hovertemplate="%{x}<br>%{y:,.0f} " + t("people_unit") + "<extra></extra>"))
-fig.update_layout(title=t("cov_segment_title"), yaxis_title=t("participants") + f" ({t('people_unit')})",
-                  height=460, margin={"t": 50}, separators=SEP)
-right.plotly_chart(fig, width="stretch", key="cov_segments")
+fig = charts.bars(seg_shown["segment"], seg["participants"], "people", text=[pct(s, 1) for s in seg["share_pct"]],
+                  title=t("cov_segment_title"), subtitle=period_label(period), hover_unit=t("people_unit"),
+                  axis_title=t("participants") + f" ({t('people_unit')})", height=460)
+charts.show(fig, "cov_segments", container=right)
 
 st.subheader(t("cov_by_regency") if level == "regency" else t("cov_by_branch"))
-table(units)
-download_buttons(units, f"coverage_{level}_{period}", "cov_units")
+cov_title = t("cov_by_regency") if level == "regency" else t("cov_by_branch")
+table(units, "cov_units_table", totals={"population": number(units["population"].sum()),
+                                        "participants": number(units["participants"].sum()),
+                                        "uninsured": number(units["uninsured"].sum())})
+view.download(units, f"coverage_{level}", "cov_units", cov_title)
 with st.expander(t("segment")):
-    table(seg_shown)
-    download_buttons(seg, f"segment_mix_{period}", "cov_seg")
+    table(seg, "cov_seg_table")
+    view.download(seg, "segment_mix", "cov_seg", t("segment"))
+
+# --- UHC status by region: the 95 % threshold or the unit's own target, not the national target -------
+st.subheader(t("uhc_title"))
+st.caption(t("uhc_caption").format(threshold=pct(rules.UHC_THRESHOLD_PCT, 0), national="" if tgt is None else pct(tgt, 1)))
+uhc_tabs = st.tabs([t("province"), t("regency")])
+for uhc_tab, uhc_level in zip(uhc_tabs, ("province", "regency"), strict=True):
+    status = view.query(uhc.uhc_status, level=uhc_level, period=period)
+    counts = uhc.uhc_summary(status)
+    uhc_tab.caption(t("uhc_summary").format(at=number(counts["at_uhc"]), n=number(counts["units"]),
+                                            unit=t(uhc_level).lower(), red=number(counts["red"]),
+                                            amber=number(counts["amber"])))
+    shown = status.assign(uhc_light=status["status"].map(lambda s: t(f"uhc_status_{s}")),
+                          uhc_basis=status["basis"].map(lambda b: t(f"uhc_basis_{b}")),
+                          uhc_reference_pct=status["reference_pct"])
+    shown = shown[["code", "unit", "coverage_pct", "uhc_reference_pct", "uhc_basis", "uhc_light", "active_pct",
+                   "population", "participants", "to_register"]].rename(
+        columns={"code": f"{uhc_level}_code", "unit": f"{uhc_level}_name"})
+    colours = dict(zip(shown["uhc_light"], status["status"], strict=False))
+
+    def uhc_colour(styler, head, colours=colours):  # type: ignore[no-untyped-def]
+        fill = {"green": "#dcfce7", "amber": "#fef3c7", "red": "#fee2e2"}
+        return styler.map(lambda v: f"background-color: {fill.get(colours.get(v, ''), 'transparent')}",
+                          subset=[head("uhc_light")])
+
+    with uhc_tab:
+        table(shown, f"uhc_{uhc_level}_table", kinds={"uhc_reference_pct": "pct1"}, restyle=uhc_colour,
+              height=min(38 + 35 * len(shown), 420))
+        view.download(status, f"uhc_{uhc_level}", f"uhc_{uhc_level}", t("uhc_download"))
+
+# --- dated reference points of the branch in view (e.g. the Palembang article of 2017) -----------------
+ref_branch = f.branch or view.scope.branch_code
+refs = reference.branch_reference(engine(), view.scope, ref_branch, period) if ref_branch else None
+if refs is not None and not refs.empty:
+    branch_name = view.hier.loc[view.hier["branch_code"] == ref_branch, "branch_name"]
+    st.subheader(t("ref_title").format(branch=chart_label(branch_name.iloc[0] if len(branch_name) else ref_branch)))
+    st.caption(t("ref_caption").format(period=period_label(period))
+               + (" " + t("ref_synthetic") if kpi.is_synthetic(engine()) else ""))
+
+    def ref_value(metric: str, v: float) -> str:
+        if pd.isna(v):
+            return "—"
+        return rupiah(v) if metric == "arrears_rp" else pct(v, 1) if metric.endswith("_pct") else number(v)
+
+    ref_shown = pd.DataFrame({
+        "ref_metric": [t(f"ref_metric_{m}") for m in refs["metric"]],
+        "ref_reference": [ref_value(m, v) for m, v in zip(refs["metric"], refs["reference"], strict=True)],
+        "ref_as_of": [fmt.date(d, lang()) for d in refs["as_of"]],
+        "ref_now": [ref_value(m, v) for m, v in zip(refs["metric"], refs["now"], strict=True)],
+        "ref_source": [f"{s} ({fmt.date(d, lang())})" for s, d in zip(refs["source"], refs["source_date"], strict=True)],
+        "ref_note": refs["note"].fillna(""),
+    })
+    table(ref_shown, "ref_table", headers={c: t(f"hdr_{c}") for c in ref_shown.columns}
+          | {"ref_now": f"{t('hdr_ref_now')} · {period_label(period)}"})
 
 trend = view.query(kpi.coverage_trend)
 targets = view.query(kpi.coverage_target_path)
-fig = go.Figure(go.Scatter(x=[period_label(p) for p in trend["period"]], y=trend["coverage_pct"], mode="lines+markers",
-                           name=t("coverage"), line_color="#2563eb"))
 tmap = dict(zip(targets["year"], targets["target_pct"], strict=False))
 ty = [tmap.get(p // 100) for p in trend["period"]]
-if any(v is not None and not pd.isna(v) for v in ty):
-    fig.add_trace(go.Scatter(x=[period_label(p) for p in trend["period"]], y=ty, mode="lines", name=t("target_short"),
-                             line={"dash": "dash", "color": "#b91c1c"}))
-fig.update_layout(title=t("cov_trend_title"), yaxis_title=t("cov_pct_axis"), xaxis_title=t("month"), height=360,
-                  margin={"t": 50}, separators=SEP, legend={"orientation": "h", "y": -0.25})
-st.plotly_chart(fig, width="stretch", key="cov_trend")
-download_buttons(trend, "coverage_trend", "cov_trend")
+ty = [None if v is None or pd.isna(v) else float(v) for v in ty]
+fig = charts.lines([period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")], "pct",
+                   title=t("cov_trend_title"), axis_title=t("cov_pct_axis"), target_path=ty,
+                   subtitle=f"{chart_label(drill.view_name(view))} · {period_label(int(trend['period'].iloc[0]))} – "
+                            f"{period_label(int(trend['period'].iloc[-1]))}" if len(trend) else None)
+charts.show(fig, "cov_trend")
+download_buttons(trend, "coverage_trend", "cov_trend", title=t("cov_trend_title"), unit=view.label())
 view.brief_button([(t("cov_by_regency") if level == "regency" else t("cov_by_branch"),
                     units.sort_values("coverage_pct")), (t("segment"), seg_shown)])

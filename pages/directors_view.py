@@ -9,26 +9,31 @@ period=view.period)`` for each figure (go-to-definition on ``kpi.coverage`` open
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FunctionType
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from jkn_core import kpi
+from jkn_core import access, kpi
 from jkn_core.audit import audit
+from jkn_core.exports import ExportContext, export_filename
 from jkn_core.kpi import Filters
+from jkn_core.kpi.view import data_version
 from jkn_core.scope import Scope
 from jkn_core.text import plain
 from pages.common import (
+    download_buttons,
     engine,
     lang,
     period_label,
     require,
+    show_table,
     synthetic_banner,
     t,
 )
+from pages.drill import breadcrumb
 
 _TTL = 600
 _LEVELS = ("region", "branch", "regency")
@@ -41,10 +46,21 @@ def _function_key(fn: FunctionType) -> str:
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False, max_entries=4000, hash_funcs={FunctionType: _function_key})
-def cached(query: Callable[..., T], db_url: str, *args: Any, **kwargs: Any) -> T:
-    """``query(engine, *args, **kwargs)``, cached on the function, the database URL and the arguments
-    (small hashable values: ``Scope``, ``Filters``, periods, levels)."""
+def cached(query: Callable[..., T], db_url: str, version: str, *args: Any, **kwargs: Any) -> T:
+    """``query(engine, *args, **kwargs)``, cached on the function, the database URL, the data version and
+    the arguments (small hashable values: ``Scope``, ``Filters``, periods, levels).
+
+    Shared by every session of the process: ``version`` (``jkn_core.kpi.view.data_version``, read once
+    per page run) moves with every import, demo rebuild or aggregates refresh, so a cached figure follows
+    the data at the next run; pass the scope through :func:`shared_scope` so that users who see the same
+    rows share one entry (fifty directors signing in compute the national figures once)."""
     return query(engine(), *args, **kwargs)
+
+
+def shared_scope(scope: Scope) -> Scope:
+    """``scope`` without the username: what a KPI's rows depend on (role, region, branch, bank), so one
+    cache entry serves every user with the same view. KPIs never read the username."""
+    return replace(scope, username="")
 
 
 def status_icon(status: str) -> str:
@@ -52,11 +68,10 @@ def status_icon(status: str) -> str:
     return {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]"}.get(status, ":gray[○]")
 
 
-def table(df: pd.DataFrame) -> None:
-    """A table with numbers in the reader's locale (Indonesian in an id-ID browser)."""
-    cfg = {c: st.column_config.NumberColumn(format="localized") for c in df.columns
-           if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
-    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg)
+def table(df: pd.DataFrame, key: str | None = None, **opts: Any) -> None:
+    """A table for people: translated headers, labels for codes, numbers, Rupiah and months in the UI
+    language whatever the browser's locale (``pages.common.show_table``; ``opts`` as there)."""
+    show_table(df, key, **opts)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class DirectorsView:
     page: str
     scope: Scope
     db_url: str
+    version: str  # the data version read at the start of this run (cache key)
     period: int
     filters: Filters
     hier: pd.DataFrame  # regions, branches and regencies the scope may see
@@ -73,8 +89,8 @@ class DirectorsView:
 
     def query(self, query: Callable[..., T], *, filters: Filters | None = None, **kwargs: Any) -> T:
         """``query(engine, scope, filters=<the view's drill-down>, **kwargs)``, cached (see :func:`cached`)."""
-        return cached(query, self.db_url, self.scope, filters=self.filters if filters is None else filters,
-                      **kwargs)
+        return cached(query, self.db_url, self.version, shared_scope(self.scope),
+                      filters=self.filters if filters is None else filters, **kwargs)
 
     def target(self, kpi_name: str) -> float | None:
         """The target of ``kpi_name`` for the unit and year shown (:func:`jkn_core.kpi.target_for_view`)."""
@@ -83,7 +99,7 @@ class DirectorsView:
     def label(self) -> str:
         """The view in words: the scope, then the region › branch › regency chosen (plain text)."""
         f, hier = self.filters, self.hier
-        parts = [t("nation") if self.scope.region_code is None else self.scope.describe()]
+        parts = [t("nation") if self.scope.region_code is None else access.describe_scope(engine(), self.scope, lang())]
         for code_col, name_col, code in (("region_code", "region_name", f.region), ("branch_code", "branch_name", f.branch),
                                          ("regency_code", "regency_name", f.regency)):
             if code:
@@ -99,19 +115,29 @@ class DirectorsView:
             return "branch"
         return "region"
 
+    def download(self, df: pd.DataFrame, what: str, key: str, title: str, **opts: Any) -> None:
+        """CSV / Excel of a table of this view: the view in words, the month and ``title`` head the file
+        and name it (``pages.common.download_buttons``; ``opts`` as for ``show_table``)."""
+        download_buttons(df, what, key, title=title, period=self.period, unit=self.label(), **opts)
+
     def brief_button(self, tables: list[tuple[str, pd.DataFrame]]) -> None:
         """Download the one-page director brief of this view (audited like every export)."""
         page, period, f = self.page, self.period, self.filters
         fk = (f.region, f.branch, f.regency)
 
+        # the language, the view's words and the title are read now: the file is made later, on the click,
+        # outside this run (where the session's language is not known)
+        lang_, label, title = lang(), self.label(), t(f"page_{page}")
+
         def make() -> bytes:
             cards = self.query(kpi.overview_cards, period=period)
             audit(engine(), self.scope, "export", {"what": f"brief_{page}", "format": "html", "view": fk,
-                                                   "period": period})
-            return kpi.make_brief(cards, self.label(), period, tables, lang(), kpi.is_synthetic(engine()),
-                                  t(f"page_{page}"))
+                                                   "period": period, "lang": lang_})
+            return kpi.make_brief(cards, label, period, tables, lang_, kpi.is_synthetic(engine()), title)
 
-        st.download_button(t("dir_brief"), data=make, file_name=f"brief_{page}_{period}.html", mime="text/html",
+        name = export_filename(f"brief_{page}", "html",
+                               ExportContext(f"{t('dir_brief_title')} {title}", lang_, period, label))
+        st.download_button(t("dir_brief"), data=make, file_name=name, mime="text/html",
                            key=f"dl_brief_{page}", on_click="ignore", icon=":material/print:")
 
 
@@ -123,10 +149,12 @@ def directors_header(page: str) -> DirectorsView:
     st.title(t(f"page_{page}"))
     synthetic_banner()
     db_url = str(engine().url)
-    hier = cached(kpi.hierarchy, db_url, scope)
-    held = cached(kpi.periods, db_url)
+    version = data_version(engine())  # one query per run: every cached figure below keys on it
+    hier = cached(kpi.hierarchy, db_url, version, shared_scope(scope))
+    held = cached(kpi.periods, db_url, version)
     period, filters = _pickers(hier, held)
-    view = DirectorsView(page, scope, db_url, period, filters, hier, held)
+    view = DirectorsView(page, scope, db_url, version, period, filters, hier, held)
+    breadcrumb(view)  # Nasional › KW03 › 0301 › 16.71, each step back up (pages/drill.py)
     st.caption(f"{plain(view.label())} · {period_label(period)} · {t('dir_link_hint')}")  # names are data
     return view
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import kpi
+from jkn_core import display, kpi
 from jkn_core.text import chart_label
+from pages import charts, drill
 from pages.common import (
-    download_buttons,
     lang,
-    pct,
     period_label,
     t,
 )
@@ -36,15 +34,10 @@ for chunk in rows:
                    help=f"{t('status_' + r['status'])}")
         col.caption(f"{extra} · {t('vs_last_year')}: {kpi.format_value(r['unit'], r['change_year'], lang(), True)}")
 
-headline = pd.DataFrame({
-    "kpi": [t("kpi_" + k) for k in cards["kpi"]],
-    "status": [t("status_" + s) for s in cards["status"]],
-    "value": cards["value"], "target": cards["target"], "last_month": cards["last_month"],
-    "last_year": cards["last_year"], "change_month": cards["change_month"], "change_year": cards["change_year"],
-})
 with st.expander(t("dir_headline_table")):
-    table(headline)
-    download_buttons(headline, f"kpi_overview_{period}", "overview_kpis")
+    st.dataframe(display.kpi_table(cards, lang()), hide_index=True, width="stretch", key="ov_headline")  # units per row
+    view.download(cards.drop(columns=["period"]).rename(columns={"unit": "unit_kind"}), "kpi_overview",
+                  "overview_kpis", t("dir_headline_table"), codes={"unit_kind": "unit_kind_"})
 
 level = view.child_level()
 cov = view.query(kpi.coverage, level=level, period=period)
@@ -52,16 +45,22 @@ cap = view.query(kpi.capacity, level=level, period=period)
 units = cov[["code", "unit", "population", "participants", "coverage_pct", "active_pct", "uninsured"]].merge(
     cap[["code", "fktp", "fkrtl", "participants_per_doctor"]], on="code", how="left")
 st.subheader(t(f"unit_{level}").capitalize())
-fig = go.Figure(go.Bar(x=units["unit"].map(chart_label), y=units["coverage_pct"], name=t("coverage"),
-                       marker_color="#2563eb", hovertemplate="%{x}<br>%{y:.2f} %<extra></extra>"))
 tgt = view.target("coverage_pct")
-if tgt is not None:
-    fig.add_hline(y=tgt, line_dash="dash", line_color="#b91c1c", annotation_text=f"{t('target_short')} {pct(tgt)}")
-lo = max(0.0, float(units["coverage_pct"].min() or 0) - 5) if len(units) else 0
-fig.update_layout(title=f"{t('cov_map_colorbar')} · {t('unit_' + level)} · {period_label(period)}",
-                  yaxis_title=t("cov_pct_axis"), yaxis_range=[lo, max(102.0, float(units["coverage_pct"].max() or 0) + 1)],
-                  height=360, margin={"t": 50, "b": 10}, separators=",." if lang() == "id" else ".,")
-st.plotly_chart(fig, width="stretch", key="ov_units")
-table(units)
-download_buttons(units, f"overview_{level}_{period}", "overview_units")
+if len(units) == 1:  # one unit in view: its monthly coverage trend instead of a single bar
+    trend = view.query(kpi.coverage_trend)
+    path = view.query(kpi.coverage_target_path)
+    targets = {int(y): float(v) for y, v in zip(path["year"], path["target_pct"], strict=False) if not pd.isna(v)}
+    fig = charts.lines([period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")],
+                       "pct", title=t("cov_trend_title"), axis_title=t("cov_pct_axis"),
+                       target_path=[targets.get(int(p) // 100) for p in trend["period"]],
+                       subtitle=t("chart_one_unit_trend").format(unit=t(f"unit_{level}")) + f" · {chart_label(units.iloc[0]['unit'])}")
+    charts.show(fig, "ov_unit_trend")
+else:  # every unit of the level below; coverage sits at 90-100 %: the axis starts near the data and says so
+    fig = charts.bars(units["unit"], units["coverage_pct"], "pct", zero=False, target=tgt,
+                      title=t("cov_units_title").format(unit=t(f"unit_{level}"), p=period_label(period)),
+                      subtitle=charts.shown_note(len(units), len(units), level), axis_title=t("cov_pct_axis"),
+                      paths=drill.paths(view.hier, level, units["code"]))
+    charts.show(fig, "ov_units", drill=view)
+table(units, "ov_units_table", headers={"code": t("adm_code"), "unit": t(f"unit_{level}").capitalize()})
+view.download(units, f"overview_{level}", "overview_units", t(f"unit_{level}").capitalize(), headers={"code": t("adm_code"), "unit": t(f"unit_{level}").capitalize()})
 view.brief_button([(t(f"unit_{level}").capitalize(), units)])

@@ -4,15 +4,30 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import sif
+from jkn_core import bank_markets, fmt, sif
 from jkn_core.sif import memo
 from jkn_core.sif import policy as credit
-from jkn_core.text import plain
-from pages.common import engine, lang, number, pct, period_label, require, rupiah, synthetic_banner, t
+from jkn_core.text import chart_label, plain
+from pages import charts
+from pages.common import (
+    engine,
+    lang,
+    number,
+    pct,
+    period_label,
+    require,
+    rupiah,
+    show_table,
+    synthetic_banner,
+    t,
+)
 
 scope = require("sif_officer")
 st.title(t("page_sif_officer"))
 synthetic_banner()
+if scope.market:  # a bank officer works in their bank's market (its provinces), whatever their region
+    st.caption(t("sif_bank_market").format(bank=plain(scope.bank),
+                                            provinces=", ".join(bank_markets.market_names(scope.bank))))
 if not sif.model_available():
     st.warning(t("sif_no_model"))
     st.stop()
@@ -39,7 +54,7 @@ facts = sif.facts_of(prof)
 st.subheader(f"{plain(prof['facility_name'])} — {t('sif_bpjs_facts')} ({t('sif_as_of')} {period_label(int(prof['as_of']))})")
 c = st.columns(3)
 c[0].metric(t("sif_facility_name"), plain(prof["facility_name"]))
-c[1].metric(t("sif_contract"), f"{plain(prof['contract_start'])} – {plain(prof['contract_end'])}")
+c[1].metric(t("sif_contract"), f"{fmt.date(prof['contract_start'], lang())} – {fmt.date(prof['contract_end'], lang())}")
 c[2].metric(t("sif_registered"), number(prof["registered"]))
 
 st.subheader(t("sif_bank_analysis"))
@@ -56,13 +71,18 @@ c[3].metric(t("sif_capitation_income"), rupiah(prof["capitation_income"]))
 hist = sif.capitation_history(eng, scope, code)
 if len(hist):
     x = [period_label(int(p)) for p in hist["period"]]
-    fig = go.Figure()
-    fig.add_bar(x=x, y=hist["capitation_paid"], name=t("sif_capitation_paid"))
-    fig.add_scatter(x=x, y=hist["registered"], name=t("sif_registered"), yaxis="y2", mode="lines+markers")
-    fig.update_layout(title=t("sif_capitation_history"), height=320, margin=dict(t=40, b=10, l=10, r=10),
-                      yaxis=dict(title="Rp"), yaxis2=dict(overlaying="y", side="right", title=t("sif_registered"), tickformat=",d"),
-                      legend=dict(orientation="h"))
-    st.plotly_chart(fig, width="stretch")
+    fig = go.Figure()  # both axes from zero, ticks in the UI language (pages/charts.py)
+    fig.add_bar(x=x, y=hist["capitation_paid"], name=t("sif_capitation_paid"), hovertemplate="%{hovertext}<extra></extra>",
+                hovertext=[f"{p}<br>{rupiah(v)}" for p, v in zip(x, hist["capitation_paid"], strict=False)])
+    fig.add_scatter(x=x, y=hist["registered"], name=t("sif_registered"), yaxis="y2", mode="lines+markers",
+                    hovertext=[f"{p}<br>{number(v)}" for p, v in zip(x, hist["registered"], strict=False)],
+                    hovertemplate="%{hovertext}<extra></extra>")
+    fig.update_layout(height=360, margin=dict(t=80, b=10, l=10, r=10), legend=dict(orientation="h"),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False))
+    charts.apply_axis(fig, hist["capitation_paid"], "rp", title="Rupiah")
+    charts.apply_axis(fig, hist["registered"], "people", axis="y2", title=t("sif_axis_registered"))
+    charts.titled(fig, t("sif_capitation_history"), f"{chart_label(prof['facility_name'])} · {x[0]} – {x[-1]}")
+    charts.show(fig, "sif_capitation_chart")
 
 # --- what-if ------------------------------------------------------------------------------------------
 if st.session_state.get("sif_last_facility") != code:  # a new facility: start from its own limits
@@ -109,7 +129,7 @@ with right:
     st.dataframe(pd.DataFrame({
         t("sif_rule"): [t("rule_" + c.rule) for c in a.checks],
         t("sif_result"): [t("sif_pass") if c.passed else t("sif_fail") for c in a.checks],
-        t("sif_detail"): [c.detail for c in a.checks],
+        t("sif_detail"): [memo.check_detail(c, result, lang()) for c in a.checks],
     }), hide_index=True, width="stretch")
 
 # --- save and export ----------------------------------------------------------------------------------
@@ -118,9 +138,12 @@ b1, b2 = st.columns(2)
 if b1.button(t("sif_save"), type="primary", key="sif_save"):
     new_id = sif.save_application(eng, scope, result, note)
     st.success(t("sif_saved").format(id=new_id))
-b2.download_button(t("memo_download"), data=lambda: memo.export_memo(eng, scope, result, lang(), note),
-                   file_name=f"memo_sif_{code}.pdf", mime="application/pdf", key="sif_memo", on_click="ignore")
+memo_lang = lang()  # read now: the memo is made on the click, outside this run
+b2.download_button(t("memo_download"), data=lambda: memo.export_memo(eng, scope, result, memo_lang, note),
+                   file_name=memo.file_name(result, memo_lang), mime="application/pdf", key="sif_memo", on_click="ignore")
 apps = sif.applications(eng, scope, code)
 if len(apps):
     st.markdown(f"**{t('sif_applications')}**")
-    st.dataframe(apps, hide_index=True, width="stretch")
+    show_table(apps, "sif_apps", columns=["created_at", "decision", "amount", "tenor_months", "rate_pct", "score",
+                                          "grade", "officer", "note", "id"],
+               kinds={"amount": "rp_full", "rate_pct": "num2"})

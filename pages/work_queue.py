@@ -3,6 +3,7 @@
 import streamlit as st
 
 from jkn_core import collection as col
+from jkn_core import display
 from jkn_core.collection import model as delinquency
 from jkn_core.text import plain
 from pages.common import (
@@ -10,10 +11,9 @@ from pages.common import (
     engine,
     lang,
     number,
-    pct,
     require,
     rupiah,
-    segment_label,
+    show_table,
     synthetic_banner,
     t,
 )
@@ -96,19 +96,22 @@ m[2].metric(t("wq_expected"), rupiah(totals["expected_recovery"]))
 
 st.subheader(t("wq_queue"))
 st.caption(t("wq_ranking_note"))
-show = queue.assign(
-    action=queue["action"].map(lambda a: t(f"action_{a}")),
-    segment=queue["segment"].map(segment_label),
-    risk=(queue["risk"] * 100).round(1),
-    reasons=queue[["reason_1", "reason_2", "reason_3"]].apply(lambda r: " · ".join(x for x in r if x), axis=1),
-)[["rank", "family_id", "name", "nik", "regency", "segment", "kelas", "arrears_months", "arrears_rp", "risk",
-   "expected_recovery", "action", "rehab_stages", "reasons", "last_outcome"]]
-st.dataframe(show, hide_index=True, key="wq_table", column_config={
-    "rank": t("col_rank"), "risk": st.column_config.NumberColumn(t("col_risk"), format="%.1f %%"),
-    "arrears_months": t("col_arrears_months"), "arrears_rp": t("col_arrears_rp"),
-    "expected_recovery": t("col_expected_recovery"), "action": t("col_action"),
-    "rehab_stages": t("col_rehab_stages"), "reasons": t("col_reasons")})
-download_buttons(queue, "antrean_penagihan", "wq")
+# what a collector acts on, without scrolling sideways at 1440 px: rank, family, months and Rupiah owed,
+# expected recovery, the action and the main reason; the rest (NIK, regency, segment, risk, all reasons,
+# last outcome) in the details below. A family owing nothing yet is labelled prevention (auto-debit).
+people = display.queue_frame(queue, lang())
+money = {"arrears_rp": "rp_full", "expected_recovery": "rp_full"}
+show_table(people, "wq_table", columns=display.QUEUE_MAIN, kinds=money,
+           widths={"rank": 50, "family": 170, "arrears_months": 100, "arrears_rp": 120,  # ≤ 975 px: the
+                   "expected_recovery": 140, "action": 180, "reason": 210},  # main area at 1440 px
+           totals={"arrears_rp": rupiah(totals["arrears_rp"]), "expected_recovery": rupiah(totals["expected_recovery"])})
+if people["prevention"].any():
+    st.caption(t("wq_prevention_note"))
+with st.expander(t("wq_details")):
+    show_table(people, "wq_details_table", columns=display.QUEUE_DETAILS, kinds=money)
+download_buttons(people, "antrean_penagihan", "wq", title=t("page_work_queue"), unit=f"{t('branch')} {branch}",
+                 columns=[*display.QUEUE_MAIN[:2], "family_id", "name", "nik", *display.QUEUE_MAIN[2:],
+                          *display.QUEUE_DETAILS[4:]], kinds=money)
 
 # --- record an outcome ------------------------------------------------------------------------------
 st.subheader(t("wq_record"))
@@ -130,16 +133,13 @@ st.subheader(f"{t('wq_history')}: {plain(labels[family])}")  # names are data: n
 hist = col.family_history(eng, scope, family)
 h = st.columns(2)
 h[0].caption(t("wq_actions_hist"))
-h[0].dataframe(hist["actions"].assign(
-    action=hist["actions"]["action"].map(lambda a: t(f"action_{a}")),
-    outcome=hist["actions"]["outcome"].map(lambda o: t(f"outcome_{o}"))), hide_index=True, key="wq_hist_actions")
+with h[0]:
+    show_table(hist["actions"], "wq_hist_actions")
 h[1].caption(t("wq_ledger"))
-h[1].dataframe(hist["ledger"], hide_index=True, key="wq_hist_ledger")
+with h[1]:
+    show_table(hist["ledger"], "wq_hist_ledger", kinds={"billed": "rp_full", "paid": "rp_full"})
 
 # --- contact and cure rates ---------------------------------------------------------------------------
 st.subheader(t("wq_rates"))
 rates = _rates(key, col.last_action_id(eng), eng, scope)
-st.dataframe(rates.assign(action=rates["action"].map(lambda a: t(f"action_{a}")),
-                          contact_rate_pct=rates["contact_rate_pct"].map(lambda x: pct(x, 1)),
-                          cure_rate_pct=rates["cure_rate_pct"].map(lambda x: pct(x, 1))),
-             hide_index=True, key="wq_rates")
+show_table(rates, "wq_rates")

@@ -109,4 +109,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "adm_reset_failed": ("Gagal mengatur ulang: {reason}", "Reset failed: {reason}"),
     "adm_reset_not_self": ("Ganti kata sandi Anda sendiri di halaman Akun.",
                            "Change your own password on the Account page."),
+    # name-vs-code warnings and moved regencies (imports)
+    "adm_name_warnings": ("{n} baris: nama di berkas berbeda dengan nama kode di database. Baris ini tetap "
+                          "diterima; periksa kodenya (mungkin salah tempat).",
+                          "{n} row(s): the name in the file differs from the code's name in the database. "
+                          "These rows are accepted; check their codes (they may land on the wrong place)."),
+    "adm_name_warnings_download": ("Unduh peringatan nama (CSV)", "Download the name warnings (CSV)"),
+    "adm_moved": ("Pindah ke kantor cabang baru bersama kabupaten/kotanya: {rows}.",
+                  "Moved to their regency's new branch: {rows}."),
+    "adm_moved_families": ("{n} keluarga", "{n} families"),
+    "adm_moved_participants": ("{n} peserta", "{n} participants"),
+    "adm_moved_facilities": ("{n} fasilitas kesehatan", "{n} facilities"),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jkn_core.i18n import tables
+
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("Dasbor Keputusan JKN", "JKN Decision Dashboard"),
     "synthetic_notice": ("Data sintetis (demo) — bukan data peserta sebenarnya.",
@@ -76,6 +78,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "session_ended_invalid_user": ("Sesi Anda diakhiri: data akun tidak valid. Hubungi administrator.",
                                    "Your session was ended: the account record is invalid. Ask an "
                                    "administrator."),
+    # server-side sessions, deep links, scope in words (issue 17 items 1, 5, 6)
+    "session_ended_signed_out": ("Anda telah keluar (di jendela ini atau jendela lain). Silakan masuk lagi.",
+                                 "You signed out (in this or another window). Please sign in again."),
+    "session_ended_no_session": ("Sesi Anda tidak berlaku lagi. Silakan masuk lagi.",
+                                 "Your session is no longer valid. Please sign in again."),
+    "session_ended_replaced": ("Sesi Anda diakhiri. Silakan masuk lagi.",
+                               "Your session was ended. Please sign in again."),
+    "sign_in_to_open": ("Masuk untuk membuka halaman ini.", "Sign in to open this page."),
+    "scope_words_national": ("Nasional", "National"),
+    "scope_words_branch": ("Kantor Cabang {name} ({code})", "Kantor Cabang {name} ({code})"),
     "scope_changed": ("Hak akses Anda diubah oleh administrator. Lingkup sekarang: {scope}.",
                       "An administrator changed your access. Your scope is now: {scope}."),
     "demo_password_warning": ("Anda masuk dengan kata sandi demo yang publik. Ganti di halaman Akun sebelum "
@@ -123,3 +135,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "seg_PBPU": ("PBPU", "PBPU (self-employed)"),
     "seg_BP": ("BP", "BP (non-workers)"),
 }
+
+# table headers and code labels (jkn_core.display) live in their own module, counted as common strings
+STRINGS.update(tables.STRINGS)

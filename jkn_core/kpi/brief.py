@@ -2,63 +2,41 @@
 
 :func:`make_brief` takes the headline cards of :func:`jkn_core.kpi.overview.overview_cards` and up to a
 few small tables of the page the director is on, and returns UTF-8 HTML bytes that print to one A4
-page (Ctrl+P → PDF). :func:`format_value` writes a card value the Indonesian way and is shared with
-the pages so the screen and the brief say the same thing.
+page (Ctrl+P → PDF). :func:`format_value` writes a card value in the chosen language and is shared with
+the pages so the screen and the brief say the same thing. Everything is in the brief's language:
+headings, the tables' headers and code labels (:func:`jkn_core.display.table`), numbers, months and
+the time it was made (WIB).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import math
 
 import pandas as pd
 
-from jkn_core import fmt
+from jkn_core import display, fmt
 from jkn_core.i18n import t
 
 STATUS_COLOURS = {"green": "#15803d", "amber": "#b45309", "red": "#b91c1c", "grey": "#6b7280"}
 MAX_TABLE_ROWS = 12
 
 
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def format_value(unit: str, value: float | None, lang: str = "id", signed: bool = False) -> str:
-    """A card value: ``pct`` → '98,45 %', ``rp`` → 'Rp 21,5 triliun', counts → '1.234.567'."""
-    if _missing(value):
-        return "–"
-    assert value is not None
-    sign = "+" if signed and value > 0 else ""
-    if unit == "pct":
-        return sign + (fmt.number(value, 2, lang) + (" poin" if signed and lang == "id" else " pts" if signed else " %"))
-    if unit == "rp":  # a fall reads "-Rp 1,5 miliar": the sign leads, as for every other unit
-        return ("-" if value < 0 else sign) + fmt.rupiah(abs(value), lang)
-    if unit in ("people", "count"):
-        return sign + (fmt.compact(value, 1, lang) if abs(value) >= 1e6 else fmt.number(value, 0, lang))
-    return sign + fmt.number(value, 0, lang)
-
-
-def _cell(v: object, lang: str) -> str:
-    if _missing(v):
-        return "–"
-    if isinstance(v, bool):
-        return "✓" if v else ""
-    if isinstance(v, int) or (hasattr(v, "dtype") and "int" in str(getattr(v, "dtype", ""))):
-        return fmt.number(int(v), 0, lang)  # type: ignore[arg-type]
-    if isinstance(v, float):
-        return fmt.number(v, 2 if abs(v) < 1000 else 0, lang)
-    return html.escape(str(v))
+    """A card value: ``pct`` → '98,45 %', ``rp`` → 'Rp 21,5 triliun', counts → '1.234.567'
+    (:func:`jkn_core.display.kpi_value`)."""
+    return display.kpi_value(unit, value, lang, signed)
 
 
 def _table(title: str, df: pd.DataFrame, lang: str) -> str:
-    d = df.head(MAX_TABLE_ROWS)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(v, lang)}</td>" for v in row) + "</tr>"
+    shown = display.table(df.head(MAX_TABLE_ROWS), lang)
+    d = shown.strings()
+    right = set(shown.numeric)
+    head = "".join(f"<th class='{'r' if c in right else 'l'}'>{html.escape(str(c))}</th>" for c in d.columns)
+    body = "".join("<tr>" + "".join(f"<td class='{'r' if c in right else 'l'}'>{html.escape(str(v))}</td>"
+                                    for c, v in zip(d.columns, row, strict=True)) + "</tr>"
                    for row in d.itertuples(index=False))
     more = (f"<p class='more'>… {fmt.number(len(df) - MAX_TABLE_ROWS, 0, lang)} "
-            f"{'baris lagi' if lang == 'id' else 'more rows'}</p>") if len(df) > MAX_TABLE_ROWS else ""
+            f"{t('dir_brief_more_rows', lang)}</p>") if len(df) > MAX_TABLE_ROWS else ""
     return f"<h2>{html.escape(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
@@ -78,7 +56,7 @@ def make_brief(cards: pd.DataFrame, view: str, period: int, tables: list[tuple[s
             f"<div class='sub'>{t('vs_last_month', lang)}: {format_value(r['unit'], r['change_month'], lang, True)}"
             f" · {t('vs_last_year', lang)}: {format_value(r['unit'], r['change_year'], lang, True)}</div></div>")
     tables_html = "".join(_table(title, df, lang) for title, df in (tables or []))
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = fmt.now_wib(lang)
     notice = f"<p class='notice'>⚠️ {html.escape(t('synthetic_notice', lang))}</p>" if synthetic else ""
     doc = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t('dir_brief_title', lang))}</title>
@@ -92,8 +70,8 @@ h1 {{ font-size: 16pt; margin: 0 0 2mm; }} h2 {{ font-size: 11pt; margin: 4mm 0 
 .lbl {{ font-size: 8.5pt; color: #374151; }} .val {{ font-size: 14pt; font-weight: bold; }}
 .sub {{ font-size: 7.5pt; color: #4b5563; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt; }}
-th, td {{ border-bottom: 1px solid #e5e7eb; padding: 0.6mm 1.2mm; text-align: right; }}
-th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) {{ text-align: left; }}
+th, td {{ border-bottom: 1px solid #e5e7eb; padding: 0.6mm 1.2mm; }}
+.r {{ text-align: right; }} .l {{ text-align: left; }}
 .notice, .more {{ font-size: 7.5pt; color: #6b7280; }}
 </style></head><body>
 <h1>{html.escape(t('dir_brief_title', lang))}{(' — ' + html.escape(page_title)) if page_title else ''}</h1>

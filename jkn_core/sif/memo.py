@@ -1,7 +1,9 @@
 """Credit memo (PDF, fpdf2) of one SIF assessment: facts, score, reasons, policy checks, decision.
 
 :func:`credit_memo` returns the PDF bytes; :func:`export_memo` also writes the export to the audit log.
-Text uses fpdf2's core Helvetica (Latin-1); characters outside Latin-1 are replaced.
+Everything is in the memo's language (``lang``): headings, labels, the policy checks' details
+(:func:`check_detail`, also used by the page), numbers, Rupiah, months and dates, and the time it was
+made (WIB). Text uses fpdf2's core Helvetica (Latin-1); characters outside Latin-1 are replaced.
 """
 
 from __future__ import annotations
@@ -13,8 +15,36 @@ from sqlalchemy import Engine
 
 from jkn_core import fmt
 from jkn_core.audit import audit
-from jkn_core.i18n import t
+from jkn_core.exports import ExportContext, export_filename
+from jkn_core.i18n import STRINGS, t
 from jkn_core.scope import Scope
+
+
+def check_detail(check: Any, result: dict[str, Any], lang: str = "id") -> str:
+    """What a policy check compared, in ``lang`` (the check's own ``detail`` is English, for logs)."""
+    key = f"rule_detail_{check.rule}"
+    if key not in STRINGS:
+        return str(check.detail)
+    a, prof = result["assessment"], result["profile"]
+    n = lambda v: fmt.number(v, 0, lang)  # noqa: E731 - a short local helper
+    if check.rule == "eligible_type":
+        verdict = t("rule_detail_type_ok" if check.passed else "rule_detail_type_not_ok", lang)
+        return t(key, lang).format(type=t(f"type_{prof['type']}", lang), verdict=verdict)
+    if check.rule == "instalment_share":
+        return t(key, lang).format(inst=fmt.rupiah_full(round(a.instalment), lang),
+                                   share=fmt.pct(100 * check.value, 1, lang),
+                                   income=fmt.rupiah_full(prof["capitation_income"], lang),
+                                   limit=fmt.pct(100 * check.limit, 0, lang))
+    if check.rule == "amount_range":
+        return t(key, lang).format(value=fmt.rupiah_full(check.value, lang), limit=fmt.rupiah_full(check.limit, lang))
+    return t(key, lang).format(value=n(check.value), limit=n(check.limit),
+                               left=n(prof.get("contract_months_remaining")))
+
+
+def file_name(result: dict[str, Any], lang: str = "id") -> str:
+    """The memo's file name in ``lang``: ``memo-kredit-sif_<facility>_<code>_<month>.pdf``."""
+    return export_filename("memo", "pdf", ExportContext(t("memo_title", lang), lang, int(result["as_of"]),
+                                                        f"{result['facility_name']} {result['facility_code']}"))
 
 
 def _latin1(text: Any) -> str:
@@ -53,7 +83,7 @@ def credit_memo(result: dict[str, Any], lang: str = "id", officer: str = "", not
     line(t("sif_bpjs_facts", lang), 12, True, 8)
     pair(t("sif_type", lang), t(f"type_{prof['type']}", lang))
     pair(t("branch", lang), prof["branch_name"])
-    pair(t("sif_contract", lang), f"{prof['contract_start']} - {prof['contract_end']}")
+    pair(t("sif_contract", lang), f"{fmt.date(prof['contract_start'], lang)} - {fmt.date(prof['contract_end'], lang)}")
     pair(t("sif_months_remaining", lang), fmt.number(prof["contract_months_remaining"], 0, lang))
     pair(t("sif_registered", lang), fmt.number(prof["registered"], 0, lang))
     pair(t("sif_capitation_income", lang), fmt.rupiah(prof["capitation_income"], lang))
@@ -68,7 +98,7 @@ def credit_memo(result: dict[str, Any], lang: str = "id", officer: str = "", not
     pair(t("sif_max_loan", lang), fmt.rupiah(a.max_loan, lang))
     pdf.ln(2)
     line(t("sif_score_section", lang), 12, True, 8)
-    pair(t("sif_score", lang), str(result["score"]))
+    pair(t("sif_score", lang), fmt.number(result["score"], 0, lang))
     pair(t("sif_pd", lang), fmt.pct(100 * result["pd"], 2, lang))
     pair(t("sif_grade", lang), result["grade"])
     line(t("sif_reasons", lang), 10, True)
@@ -80,13 +110,14 @@ def credit_memo(result: dict[str, Any], lang: str = "id", officer: str = "", not
     line(t("sif_checks", lang), 12, True, 8)
     for c in a.checks:
         mark = t("sif_pass", lang) if c.passed else t("sif_fail", lang)
-        line(f"[{mark}] {t('rule_' + c.rule, lang)} - {c.detail}", 9, False, 5)
+        line(f"[{mark}] {t('rule_' + c.rule, lang)} - {check_detail(c, result, lang)}", 9, False, 5)
     pdf.ln(2)
     line(f"{t('sif_decision', lang)}: {t('decision_' + result['decision'], lang).upper()}", 14, True, 9)
     if note:
         line(f"{t('sif_note', lang)}: {note}", 10)
     pdf.ln(2)
-    line(f"{t('sif_model', lang)}: {result.get('model_version', '')}", 8, False, 4)
+    line(f"{t('sif_model', lang)}: {result.get('model_version', '')} · {t('dir_generated', lang)}: "
+         f"{fmt.now_wib(lang)}", 8, False, 4)
     line(t("memo_disclaimer", lang), 8, False, 4)
     return bytes(pdf.output())
 

@@ -269,6 +269,8 @@ def test_brief_html(sqlite_world) -> None:
     html = brief.make_brief(cards, "KW03", period, [("Liga", table)], "id").decode()
     cov = cards.set_index("kpi").loc["coverage_pct", "value"]
     assert brief.format_value("pct", cov, "id") in html
-    assert "Palembang" in html and "1.500.000.000" in html and "@page" in html
+    # the table speaks people: translated header, Rupiah the Indonesian way
+    assert "Palembang" in html and "Rp 1,5 miliar" in html and "Kantor cabang" in html and "@page" in html
+    assert "branch_name" not in html and "arrears_rp" not in html
     assert brief.format_value("pct", 0.28, "id", True) == "+0,28 poin"
     assert brief.format_value("rp", 25_200_000_000_000, "id") == "Rp 25,2 triliun"

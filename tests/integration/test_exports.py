@@ -13,8 +13,18 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from jkn_core import display
 from jkn_core.db import create_schema, make_engine
-from jkn_core.exports import export_table, mask_name, mask_nik, to_csv_bytes, to_excel_bytes
+from jkn_core.exports import (
+    ExportContext,
+    export_filename,
+    export_table,
+    mask_name,
+    mask_nik,
+    to_csv_bytes,
+    to_excel_bytes,
+)
+from jkn_core.i18n import t
 from jkn_core.schema import AuditLog
 from jkn_core.scope import Scope, ScopeError
 
@@ -298,3 +308,65 @@ def test_streamlit_config_has_one_door_for_downloads_and_no_error_details():
     assert "none" in {o.value for o in st_config.ShowErrorDetailsConfigOptions}
     assert config["server"]["enableXsrfProtection"] is True  # the other settings are kept
     assert config["server"]["maxUploadSize"] == 50
+
+
+# --- what the file holds, in the user's language (issue 17 item 5) ----------------------------------
+def _context(lang: str) -> ExportContext:
+    return ExportContext(title=t("arr_league", lang), lang=lang, period=202412, unit="Kedeputian Wilayah III",
+                         filters=((t("branch", lang), "0301 · Palembang"),))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_csv_header_names_title_period_unit_filters_and_wib_time(engine, lang):
+    league = pd.DataFrame({"branch_name": ["Palembang"], "status": ["red"], "arrears_rp": [356_469_270_000],
+                           "period": [202412], "collectability_pct": [59.58]})
+    data = export_table(engine, DIREKSI, league, "branch_league", "csv", _context(lang),
+                        present=lambda f: display.table(f, lang).export())
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == f"{t('exp_title', lang)},{t('arr_league', lang)}"
+    assert lines[1] == f"{t('exp_period', lang)},{'Des 2024' if lang == 'id' else 'Dec 2024'}"
+    assert lines[2] == f"{t('exp_unit', lang)},Kedeputian Wilayah III"
+    assert lines[3].startswith(t("exp_filters", lang)) and "0301 · Palembang" in lines[3]
+    assert lines[4].startswith(t("exp_downloaded", lang)) and " WIB" in lines[4] and "dir" in lines[4]
+    assert lines[5] == ""
+    table = pd.read_csv(io.StringIO("\n".join(lines[6:])), dtype=str)
+    expected = (["Kantor cabang", "Status", "Tunggakan (Rp)", "Bulan", "Kolektabilitas (%)"] if lang == "id" else
+                ["Branch office", "Status", "Arrears (Rp)", "Month", "Collectability (%)"])
+    assert list(table.columns) == expected
+    assert table.iloc[0].tolist()[:4] == ["Palembang", t("status_red", lang), "356469270000",
+                                          "Des 2024" if lang == "id" else "Dec 2024"]  # numbers stay numbers
+    detail = json.loads(_audit(engine, "export")[0].detail)
+    assert detail["period"] == 202412 and detail["unit"] == "Kedeputian Wilayah III" and detail["rows"] == 1
+
+
+def test_xlsx_header_rows_above_a_frozen_table_with_number_formats(engine, aggregates):
+    data = export_table(engine, DIREKSI, aggregates, "coverage", "xlsx", _context("en"),
+                        present=lambda f: display.table(f, "en").export())
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "Title" and ws["B2"].value == "Dec 2024" and ws["B3"].value == "Kedeputian Wilayah III"
+    header_row = 7  # five header lines, an empty line, then the table
+    assert [c.value for c in ws[header_row]] == ["Branch code", "Branch office", "Coverage (%)"]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.cell(row=header_row + 1, column=3).value == 97.1
+    assert ws.cell(row=header_row + 1, column=3).number_format == "#,##0.00"
+
+
+def test_identity_rules_read_the_original_columns_before_translation(engine, participants, monkeypatch):
+    """Translated headers ("Kepala keluarga", "NIK") must not slip past the refusal or the masking."""
+    with pytest.raises(ScopeError):
+        export_table(engine, BANK, participants, "queue", "csv", _context("id"),
+                     present=lambda f: display.table(f, "id").export())
+    monkeypatch.setattr(Scope, "sees_identity", property(lambda self: False))
+    data = export_table(engine, CABANG, participants, "queue", "csv", _context("id"),
+                        present=lambda f: display.table(f, "id").export())
+    assert b"1671012345678912" not in data and b"Nurhaliza" not in data and b"167101********12" in data
+    assert b"Kepala keluarga" in data
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("id", "peringkat-kantor-cabang-gaya-portfolio-at-risk_kedeputian-wilayah-iii_0301-palembang_des-2024.csv"),
+    ("en", "branch-league-table-portfolio-at-risk-style_kedeputian-wilayah-iii_0301-palembang_dec-2024.csv"),
+])
+def test_file_name_says_what_unit_filter_and_month(lang, expected):
+    assert export_filename("branch_league", "csv", _context(lang)) == expected
+    assert export_filename("branch_league", "xlsx") == "branch-league.xlsx"

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import collection as col
+from jkn_core import display
 from jkn_core import imports
 from jkn_core.collection.work_queue import work_queue
 from jkn_core.scope import Scope
@@ -179,8 +180,23 @@ def counted_app(monkeypatch, writable_sqlite_world):  # type: ignore[no-untyped-
 
 
 def _table(at) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The queue's details table (identity, risk, reasons, last outcome), its headers read back as codes."""
     assert not at.exception, [e.value for e in at.exception]
-    return at.dataframe[0].value
+    shown = at.dataframe[1].value
+    back = {display.header(c, "id"): c for c in display.QUEUE_DETAILS}
+    assert set(shown.columns) == set(back), shown.columns
+    return shown.rename(columns=back)
+
+
+def _main(at) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The queue's main table (what a collector reads first), headers read back as codes."""
+    shown = at.dataframe[0].value
+    return shown.rename(columns={display.header(c, "id"): c for c in display.QUEUE_MAIN})
+
+
+def _contacts(at) -> int:  # type: ignore[no-untyped-def]
+    """Contacts counted in the action-rates table (the page's last table)."""
+    return int(at.dataframe[-1].value[display.header("contacts", "id")].sum())
 
 
 def test_page_rerun_comes_from_the_cache_and_shows_outcomes_at_once(counted_app) -> None:  # type: ignore[no-untyped-def]
@@ -195,30 +211,33 @@ def test_page_rerun_comes_from_the_cache_and_shows_outcomes_at_once(counted_app)
     # the page shows what the uncached queue says
     fresh = work_queue(world.engine, CABANG, limit=300, on=dt.date.today())
     assert first["family_id"].tolist() == fresh["family_id"].tolist()
-    assert first["risk"].tolist() == (fresh["risk"] * 100).round(1).tolist()
+    assert first["risk"].round(6).tolist() == fresh["risk"].round(6).tolist()
     assert first["reasons"].iloc[0].startswith(fresh["reason_1"].iloc[0])
-    rates_before = int(at.dataframe[3].value["contacts"].sum())
+    main = _main(at)
+    assert main["arrears_months"].tolist() == fresh["arrears_months"].tolist()
+    assert main["family"].iloc[0].startswith(str(fresh["family_id"].iloc[0]))
+    rates_before = _contacts(at)
     # an outcome recorded elsewhere (another collector) shows on the next re-run, without a rebuild
     fam = int(first["family_id"].iloc[4])
     col.record_outcome(world.engine, CABANG, fam, "sms", "unreachable")
     at.run()
-    assert _table(at).set_index("family_id").loc[fam, "last_outcome"] == "unreachable"
+    assert _table(at).set_index("family_id").loc[fam, "last_outcome"] == display.label("outcome_", "unreachable", "id")
     # an outcome saved on the page shows in the queue of the same run
     fam2 = int(first["family_id"].iloc[1])
     at.selectbox(key="wq_family").set_value(fam2)
     at.selectbox(key="wq_outcome").set_value("paid")
     at.button(key="wq_save").click().run()
     assert at.success[0].value == "Hasil tersimpan."
-    assert _table(at).set_index("family_id").loc[fam2, "last_outcome"] == "paid"
+    assert _table(at).set_index("family_id").loc[fam2, "last_outcome"] == display.label("outcome_", "paid", "id")
     assert builds == ["0301"]
-    assert int(at.dataframe[3].value["contacts"].sum()) > rates_before  # the rates count both new outcomes
+    assert _contacts(at) > rates_before  # the rates count both new outcomes
     # an import invalidates: the paid family's row is rebuilt from the new ledger
     top = int(first["family_id"].iloc[0])
     _pay_all_open_bills(world.engine, top)
     at.run()
-    after = _table(at)
+    after, after_main = _table(at), _main(at)
     assert builds == ["0301", "0301"]
-    row = after[after["family_id"] == top]
+    row = after_main[(after["family_id"] == top).to_numpy()]
     assert row.empty or int(row["arrears_months"].iloc[0]) == 0
 
 

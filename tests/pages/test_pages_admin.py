@@ -50,7 +50,8 @@ def admin_app(writable_sqlite_world, monkeypatch):
 
 
 def _frame(at: AppTest, column: str) -> pd.DataFrame:
-    """The (only) table on the page that has ``column`` (AppTest finds dataframes by position, not key)."""
+    """The (only) table on the page that has the header ``column`` (AppTest finds dataframes by position,
+    not key). Headers are what the reader sees (translated), cells the values under the formats."""
     frames = [d.value for d in at.dataframe if column in d.value.columns]
     assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
     return frames[0]
@@ -66,7 +67,7 @@ def test_import_page_dry_run_then_import_of_targets(admin_app) -> None:
     at.switch_page("pages/admin_import.py").run()
     at.selectbox(key="import_table").select("targets").run()
     schema = at.dataframe[0].value
-    assert list(schema.iloc[:, 0]) == ["kpi", "level", "code", "year", "target"]  # the documented schema
+    assert list(schema.iloc[:, 0]) == ["kpi", "level", "code", "year", "target", "name"]  # the documented schema
     assert at.get("download_button")  # the template
     at.file_uploader(key="import_file").set_value(("targets_2026.csv", VALID_TARGETS, "text/csv")).run()
 
@@ -101,9 +102,9 @@ def test_import_page_dry_run_then_import_of_targets(admin_app) -> None:
     # the targets page shows the imported rows and links to the import page
     at.switch_page("pages/admin_targets.py").run()
     assert not at.exception, at.exception
-    shown = _frame(at, "kpi")
+    shown = _frame(at, t("adm_kpi"))
     assert len(shown) == before + 2
-    assert ((shown["kpi"] == "collectability_pct") & (shown["code"] == "0301")).any()
+    assert ((shown[t("adm_kpi")] == t("kpi_collectability_pct")) & (shown[t("adm_code")] == "0301")).any()
     assert {b.label for b in at.get("download_button")} == {t("download_csv"), t("download_xlsx")}
 
 
@@ -136,8 +137,8 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_app) -> None:
 def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
     at, engine = admin_app
     at.switch_page("pages/admin_users.py").run()
-    users = _frame(at, "username")
-    assert "admin" in set(users["username"])
+    users = _frame(at, t("adm_col_username"))
+    assert "admin" in set(users[t("adm_col_username")])
     assert not any("hash" in str(c).lower() for c in users.columns)  # never shows hashes
 
     at.selectbox(key="new_role").select("kantor_cabang").run()
@@ -149,9 +150,9 @@ def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
     _button(at, t("adm_create")).click().run()
     assert not at.exception, at.exception
     assert "rina" in texts(at.success)
-    users = _frame(at, "username")
-    row = users[users["username"] == "rina"].iloc[0]
-    assert (row["role"], row["branch_code"], row["region_code"]) == ("kantor_cabang", "0301", "KW03")
+    users = _frame(at, t("adm_col_username"))
+    row = users[users[t("adm_col_username")] == "rina"].iloc[0]
+    assert (row[t("adm_role")], row[t("adm_branch")], row[t("adm_region")]) == (t("role_kantor_cabang"), "0301", "KW03")
 
     # a too-short password is refused with a readable message, and no user is made
     at.selectbox(key="new_role").select("direksi").run()
@@ -159,7 +160,7 @@ def test_users_page_creates_a_user_who_cansign_in(admin_app) -> None:
     at.text_input(key="new_password").input("short")
     _button(at, t("adm_create")).click().run()
     assert "8" in texts(at.error)
-    assert "pendek" not in set(_frame(at, "username")["username"])
+    assert "pendek" not in set(_frame(at, t("adm_col_username"))[t("adm_col_username")])
 
     # rina signs in with her branch scope
     rina = sign_in("rina", "rina-secret-2025")
@@ -180,14 +181,16 @@ def test_audit_page_lists_sign_ins_and_filters_by_action(admin_app) -> None:
     sign_in("deputi", "wrong-password")  # a failed sign-in, audited
     at.switch_page("pages/admin_audit.py").run()
     assert not at.exception, at.exception
-    log = _frame(at, "action")
-    assert ((log["username"] == "admin") & (log["action"] == "sign_in")).any()
+    action, user, detail = t("adm_action"), t("adm_col_user"), t("adm_col_detail")
+    log = _frame(at, action)
+    assert ((log[user] == "admin") & (log[action] == t("audit_sign_in"))).any()  # in words, not "sign_in"
+    assert log[t("hdr_at")].map(type).eq(pd.Timestamp).all()  # times stay times (sorted as such, shown in WIB)
 
     at.selectbox(key="audit_action").select("sign_in_failed").run()
-    log = _frame(at, "action")
-    assert set(log["action"]) == {"sign_in_failed"}
-    failed = log[log["username"] == "deputi"]
-    assert len(failed) >= 1 and "wrong password" in failed["detail"].iloc[0]
+    log = _frame(at, action)
+    assert set(log[action]) == {t("audit_sign_in_failed")}
+    failed = log[log[user] == "deputi"]
+    assert len(failed) >= 1 and "wrong password" in failed[detail].iloc[0]
     assert "wrong-password" not in log.to_string()  # the password is never stored
     assert {b.label for b in at.get("download_button")} == {t("download_csv"), t("download_xlsx")}
 

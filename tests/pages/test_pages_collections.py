@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from jkn_core.i18n import t
 from tests.apptest import sign_in
 from tests.conftest import ROOT
 
@@ -27,29 +28,31 @@ def test_cabang_sees_the_queue_and_records_an_outcome(writable_app):
     at.switch_page("pages/work_queue.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Antrean Penagihan"
-    table = at.dataframe[0].value
-    assert len(table) > 10 and table["rank"].tolist()[:3] == [1, 2, 3]
-    assert table["reasons"].str.len().gt(5).all()
+    main = at.dataframe[0].value  # the key columns, headers in the user's language
+    assert len(main) > 10 and main[t("hdr_rank")].tolist()[:3] == [1, 2, 3]
+    assert main[t("hdr_reason")].str.len().gt(5).all()
+    table = at.dataframe[1].value  # the details (NIK, regency, all reasons, …)
+    assert table[t("hdr_reasons")].str.len().gt(5).all()
     with writable_app.engine.connect() as conn:  # scored on first use with the shipped model
         assert conn.execute(text("SELECT COUNT(*) FROM model_scores WHERE model = 'delinquency'")).scalar() > 1000
-        ids = ",".join(str(int(f)) for f in table["family_id"])
+        ids = ",".join(str(int(f)) for f in table[t("hdr_family_id")])
         branches = {r[0] for r in conn.execute(text(f"SELECT DISTINCT branch_code FROM families WHERE id IN ({ids})"))}
     assert branches == {"0301"}
-    fam = int(table["family_id"].iloc[1])
+    fam = int(table[t("hdr_family_id")].iloc[1])
     at.selectbox(key="wq_family").set_value(fam)
     at.selectbox(key="wq_outcome").set_value("promised")
     at.text_input(key="wq_note").input("janji bayar Jumat")
     at.button(key="wq_save").click().run()
     assert not at.exception
     assert at.success[0].value == "Hasil tersimpan."
-    hist = at.dataframe[1].value
-    assert hist.iloc[0]["recorded_by"] == "cabang" and hist.iloc[0]["outcome"] == "Janji bayar"
-    assert hist.iloc[0]["note"] == "janji bayar Jumat"
+    hist = at.dataframe[2].value
+    assert hist.iloc[0][t("hdr_recorded_by")] == "cabang" and hist.iloc[0][t("hdr_outcome")] == "Janji bayar"
+    assert hist.iloc[0][t("hdr_note")] == "janji bayar Jumat"
     with writable_app.engine.connect() as conn:
         row = conn.execute(text("SELECT outcome, recorded_by FROM collection_actions WHERE family_id = :f "
                                 "ORDER BY id DESC LIMIT 1"), {"f": fam}).one()
     assert tuple(row) == ("promised", "cabang")
-    rates = at.dataframe[3].value
+    rates = at.dataframe[4].value
     assert len(rates) >= 2
     labels = [b.label for b in at.get("download_button")]
     assert "Unduh CSV" in labels and "Unduh Excel" in labels

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from jkn_core import display
 from jkn_core.text import ZWSP, plain
 from tests.apptest import sign_in
 from tests.conftest import ROOT
@@ -92,8 +93,11 @@ def test_work_queue_shows_hostile_names_as_text(hostile_world: Any) -> None:
     at = sign_in("cabang", "cabang-demo")
     at.switch_page("pages/work_queue.py").run()
     texts = _assert_no_live_markup(at)
-    queue = at.dataframe[0].value
-    assert (queue["name"] == HOSTILE_PERSON).all()  # table cells keep the name as it is (not Markdown)
+    queue, details = at.dataframe[0].value, at.dataframe[1].value
+    # table cells keep the name as it is (not Markdown): in the main table after the family number, and
+    # alone in the details table
+    assert queue[display.header("family", "id")].str.endswith(f" · {HOSTILE_PERSON}").all()
+    assert (details[display.header("name", "id")] == HOSTILE_PERSON).all()
     history = [body for kind, body in texts if plain(HOSTILE_PERSON) in body]
     assert history, "the family's history heading should name the family head (escaped)"
 

@@ -28,9 +28,9 @@ CORE = ROOT / "jkn_core"
 CORE_FILES = sorted(CORE.rglob("*.py"))
 PAGES_DIR = ROOT / "pages"
 APP = ROOT / "app.py"
-#: pages/common.py and pages/directors_view.py are shared helpers, not pages
+#: pages/common.py, directors_view.py, charts.py and drill.py are shared helpers, not pages
 PAGE_FILES = sorted(p for p in PAGES_DIR.glob("*.py")
-                    if p.name not in ("common.py", "directors_view.py", "__init__.py"))
+                    if p.name not in ("common.py", "directors_view.py", "charts.py", "drill.py", "__init__.py"))
 UI_FILES = sorted(PAGES_DIR.glob("*.py")) + [APP]  # the Streamlit side: pages/ and the entry point
 BENCH_FILES = sorted((ROOT / "bench").glob("*.py"))
 MAX_MODULE_LINES = 600

@@ -1,0 +1,138 @@
+"""Tables and figures in the chosen language whatever the browser's locale (issue 17 items 3 and 5).
+
+A few pages × both UI languages × an ``en-US`` and an ``id-ID`` browser (Playwright ``locale=``): every
+visible table's headers and text cells (the grid's accessible table) hold no snake_case header, no
+"None", no raw code; every KPI card and caption writes numbers the chosen language's way; the grid itself
+is drawn the same under both browser locales (its canvas pixels are identical: nothing follows the
+browser's locale). The work queue fits 1440 px without scrolling
+sideways.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from jkn_core import display
+from jkn_core.i18n import STRINGS, t
+from tests.e2e.browser import ARTIFACTS, VIEWPORT, wait_for_app
+
+#: role's demo user -> the pages checked (their table-bearing pages)
+PAGES = {"direksi": ["arrears"], "cabang": ["work_queue"], "bank": ["sif_portfolio"]}
+_PREFIXES = ("seg_", "status_", "action_", "outcome_", "type_", "decision_", "role_", "score_source_", "cap_action_")
+RAW_CODES = {k[len(p):] for k in STRINGS for p in _PREFIXES if k.startswith(p)}
+RAW_CODES = {c for c in RAW_CODES if "_" in c or c.islower()} - {"sms"}
+#: Rupiah and percentages written the other language's way ("Rp 35.2", "95.91 %" in Indonesian; "Rp 35,2",
+#: "Rp 1.800.000", "95,91 %" in English) and the other language's scale words
+OTHER_WAY = {
+    "id": re.compile(r"Rp \d+\.\d\b|Rp \d{1,3},\d{3}|\d\.\d+ %|\b(billion|million|trillion)\b"),
+    "en": re.compile(r"Rp \d+,\d\b|Rp \d{1,3}\.\d{3}|\d,\d+ %|\b(miliar|juta|triliun)\b"),
+}
+OWN_WAY = {"id": re.compile(r"Rp \d+(,\d)? (miliar|juta|triliun)|Rp \d{1,3}(\.\d{3})*\b|\d,\d+ %"),
+           "en": re.compile(r"Rp \d+(\.\d)? (billion|million|trillion)|Rp \d{1,3}(,\d{3})*\b|\d\.\d+ %")}
+_GRID_JS = """e => ({
+  headers: Array.from(e.querySelectorAll('table[role=grid] th')).map(x => x.innerText),
+  cells: Array.from(e.querySelectorAll('table[role=grid] td')).map(x => x.innerText),
+  scroll: (s => s ? [s.scrollWidth, s.clientWidth] : null)(e.querySelector('.dvn-scroller')),
+})"""
+
+
+def _open(browser, app_server: str, user: str, lang: str, locale: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=VIEWPORT, locale=locale, timezone_id="Asia/Jakarta")
+    context.set_default_timeout(90_000)
+    page = context.new_page()
+    page.goto(f"{app_server}/?lang={lang}")
+    wait_for_app(page)
+    page.get_by_label(t("username", lang)).fill(user)
+    page.locator('input[type="password"]').first.fill(f"{user}-demo")
+    page.get_by_role("button", name=t("sign_in", lang), exact=True).click()
+    page.locator(".st-key-sign_out").wait_for()
+    wait_for_app(page)
+    return context, page
+
+
+def _visible_grids(page):  # type: ignore[no-untyped-def]
+    grids = page.locator('[data-testid="stDataFrame"]')
+    out = []
+    for i in range(grids.count()):
+        grid = grids.nth(i)
+        if not grid.is_visible():  # inside a closed expander
+            continue
+        grid.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)  # the grid draws its canvas (and its accessible table) when in view
+        out.append(grid)
+    return out
+
+
+def _stable_shot(page, grid) -> bytes:  # type: ignore[no-untyped-def]
+    """The grid's canvas once it has stopped changing (two identical pictures in a row)."""
+    canvas = grid.locator("canvas").first
+    last = canvas.screenshot()
+    for _ in range(6):
+        page.wait_for_timeout(700)
+        shot = canvas.screenshot()
+        if shot == last:
+            return shot
+        last = shot
+    return last
+
+
+def _problems(page, key: str, lang: str) -> tuple[list[str], list]:  # type: ignore[no-untyped-def]
+    problems, grids = [], _visible_grids(page)
+    for n, grid in enumerate(grids):
+        seen = grid.evaluate(_GRID_JS)
+        if not seen["headers"]:
+            problems.append(f"{key} grid {n}: no accessible table")
+        for head in seen["headers"]:
+            if display.is_snake_case(head):
+                problems.append(f"{key} grid {n}: header {head!r}")
+        for cell in seen["cells"]:
+            if cell in ("None", "nan", "NaT", "<NA>") or cell in RAW_CODES:
+                problems.append(f"{key} grid {n}: cell {cell!r}")
+    texts = page.locator('[data-testid="stMetricValue"], [data-testid="stCaptionContainer"]').all_inner_texts()
+    for text in texts:
+        if OTHER_WAY[lang].search(text):
+            problems.append(f"{key}: {text!r} writes a number the other language's way")
+    if not any(OWN_WAY[lang].search(text) for text in texts):
+        problems.append(f"{key}: no Rupiah or percentage written the {lang} way in the cards and captions")
+    return problems, grids
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("user", list(PAGES))
+def test_tables_follow_the_language_not_the_browser(app_server: str, browser, user: str, lang: str) -> None:
+    pictures: dict[str, dict[str, bytes]] = {}
+    problems: list[str] = []
+    for locale in ("en-US", "id-ID"):
+        context, page = _open(browser, app_server, user, lang, locale)
+        try:
+            for key in PAGES[user]:
+                page.locator('[data-testid="stSidebarNav"] a').filter(has_text=t(f"page_{key}", lang)).first.click()
+                wait_for_app(page)
+                page.get_by_role("heading", name=t(f"page_{key}", lang)).first.wait_for()
+                found, grids = _problems(page, key, lang)
+                problems += [f"[{locale}] {p}" for p in found]
+                assert grids, f"{key}: no table in view"
+                if key == "work_queue":  # the columns a collector needs fit 1440 px: no sideways scrolling
+                    width, visible = grids[0].evaluate(_GRID_JS)["scroll"]
+                    assert width <= visible + 2, f"work queue scrolls sideways ({width} > {visible} px)"
+                page.mouse.move(0, 0)
+                page.wait_for_timeout(500)
+                shot = _stable_shot(page, grids[0])
+                (ARTIFACTS / "screens").mkdir(parents=True, exist_ok=True)
+                (ARTIFACTS / "screens" / f"locale-{key}-{lang}-{locale}.png").write_bytes(shot)
+                pictures.setdefault(key, {})[locale] = shot
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems[:30])
+    for key, shots in pictures.items():  # the browser's locale changes not one pixel of the table's cells
+        assert _cells(shots["en-US"]) == _cells(shots["id-ID"]), f"{key}: drawn differently under en-US and id-ID"
+
+
+def _cells(png: bytes) -> bytes:
+    """The canvas without its 2-pixel frame (the focus ring and scroll edge may differ between runs)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.crop((2, 2, image.width - 2, image.height - 2)).tobytes()
