@@ -18,8 +18,7 @@ from sqlalchemy import text
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import collection as col
-from jkn_core import display
-from jkn_core import imports
+from jkn_core import display, imports
 from jkn_core.collection.work_queue import work_queue
 from jkn_core.scope import Scope
 from tests.apptest import sign_in
