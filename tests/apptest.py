@@ -23,9 +23,11 @@ PAGE_FILES: dict[str, tuple[str, str, str]] = page_files(APP)
 DATA_ELEMENTS = ("dataframe", "table", "metric", "plotly_chart", "download_button")
 
 
-def sign_in(user: str, password: str | None = None, timeout: int = 180) -> AppTest:
-    """The app after signing in as ``user`` (demo password ``<user>-demo`` unless given)."""
+def sign_in(user: str, password: str | None = None, timeout: int = 180, lang: str | None = None) -> AppTest:
+    """The app after signing in as ``user`` (demo password ``<user>-demo`` unless given), in ``lang`` if given."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if lang:
+        at.query_params["lang"] = lang
     at.run()
     at.text_input(key="login_user").input(user)
     at.text_input(key="login_password").input(password if password is not None else f"{user}-demo")

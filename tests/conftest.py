@@ -21,8 +21,9 @@ Markers and parallel runs (``test.sh`` runs ``pytest -n 2 --dist loadgroup``)
 - Tests marked ``postgres`` are also marked ``slow`` and put in one xdist group, so one worker starts the
   throwaway server and builds the PostgreSQL world. ``tests/e2e/conftest.py`` marks its tests ``e2e`` and
   ``slow`` and groups them the same way (one Streamlit server).
-- A test that uses a module-scoped fixture of its own module (a trained model, the default-scale world)
-  is grouped with its module, so that fixture is built once, not once per worker.
+- A test that uses a module-scoped fixture of its own module (a trained model) is grouped with its
+  module, so that fixture is built once, not once per worker; the tests of the default-scale world
+  (``default_demo_world``) share the group ``default_demo``.
 - Quick loop: ``./test.sh -m "not slow and not e2e"``.
 """
 
@@ -201,6 +202,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group("postgresql"))
+        elif "default_demo_world" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("default_demo"))
         elif _uses_module_fixture_of_its_module(item):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
@@ -228,6 +231,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             item._id = NodeId.parse(item.nodeid + suffix)
         else:
             item._nodeid = item.nodeid + suffix
+
+
+# --- the default demo (run.sh's world), built once --------------------------------------------------
+@pytest.fixture(scope="session")
+def default_demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, str]]:
+    """The default demo (all 38 provinces, scale default, default seed), as ``python -m jkn_core demo``
+    builds it: ``(engine, url)`` of a SQLite file. Read-only for its users (calibration checks, dry-run
+    imports); its tests share one xdist group, so the world is built once per run (about 100 s)."""
+    from jkn_core.db import make_engine
+    from jkn_core.demo.generator import DEFAULT_SEED, generate
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('default_demo') / 'jkn_default.db'}"
+    engine = make_engine(url)
+    generate(engine, scale="default", seed=DEFAULT_SEED, progress=None)
+    yield engine, url
+    engine.dispose()
 
 
 # --- artifacts -------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ tolerances of the foundation issue. If one fails, the message carries the measur
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ from sqlalchemy import Engine, func, select, text
 from jkn_core import kpi
 from jkn_core.db import make_engine
 from jkn_core.demo import calibration as ref
-from jkn_core.demo.generator import DEFAULT_SEED, generate
+from jkn_core.demo.generator import generate
 from jkn_core.schema import Branch, Family, Participant, Province, Regency, Region
 from jkn_core.scope import Scope
 
@@ -110,12 +109,10 @@ def test_fewer_than_24_months_refused(tmp_path: Path) -> None:
 
 # --- the default national world, built once ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def default_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The default demo (all 38 provinces, scale default, default seed), as ``python -m jkn_core demo``."""
-    path = tmp_path_factory.mktemp("default_world") / "jkn_default.db"
-    engine = _build(path, scale="default", seed=DEFAULT_SEED)
-    yield engine
-    engine.dispose()
+def default_world(default_demo_world: tuple[Engine, str]) -> Engine:
+    """The default demo (all 38 provinces, scale default, default seed), as ``python -m jkn_core demo``;
+    built once per run by tests/conftest.py and shared with the import-template tests (read-only)."""
+    return default_demo_world[0]
 
 
 @pytest.fixture(scope="module")

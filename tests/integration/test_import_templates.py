@@ -11,14 +11,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 from jkn_core import imports
-from jkn_core.db import make_engine
 from jkn_core.imports.docs import TEMPLATES_DIR
 from jkn_core.scope import Scope
 
@@ -60,15 +58,10 @@ def test_page_template_refers_to_rows_of_its_database(sqlite_world) -> None:
                             {"i": int(values[("contributions", "family_id")])}).scalar() in ("PBPU", "BP")
 
 
-@pytest.fixture(scope="module")
-def default_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, str]]:
-    from jkn_core.demo.generator import DEFAULT_SEED, generate
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('default_demo') / 'jkn_default.db'}"
-    engine = make_engine(url)
-    generate(engine, scale="default", seed=DEFAULT_SEED, progress=None)
-    yield engine, url
-    engine.dispose()
+@pytest.fixture
+def default_demo(default_demo_world: tuple[Engine, str]) -> tuple[Engine, str]:
+    """The default demo of tests/conftest.py (shared with the calibration tests, built once)."""
+    return default_demo_world
 
 
 @pytest.mark.slow

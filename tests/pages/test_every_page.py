@@ -108,14 +108,7 @@ def _screen_text(at: AppTest) -> str:
 
 
 def _signed_in_in(lang: str, user: access.DemoUser) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["lang"] = lang
-    at.run()
-    at.text_input(key="login_user").input(user.username)
-    at.text_input(key="login_password").input(user.password)
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in(user.username, user.password, timeout=180, lang=lang)
 
 
 @pytest.mark.slow

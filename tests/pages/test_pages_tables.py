@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from jkn_core import access, display
 from jkn_core.i18n import STRINGS, t
 from pages import common
-from tests.apptest import PAGE_FILES, ROOT
+from tests.apptest import PAGE_FILES, sign_in
 
 USERS = {u.role: u for u in access.DEMO_USERS}
 MODEL_PAGES = {"model_delinquency", "model_sif"}  # their tables belong to the model pages' owners
@@ -84,14 +84,7 @@ def table_problems(at: AppTest, lang: str, page: str) -> list[str]:
 
 
 def _signed_in(lang: str, user: access.DemoUser) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    at.query_params["lang"] = lang
-    at.run()
-    at.text_input(key="login_user").input(user.username)
-    at.text_input(key="login_password").input(user.password)
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in(user.username, user.password, timeout=240, lang=lang)
 
 
 @pytest.mark.slow
