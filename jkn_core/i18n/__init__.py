@@ -12,13 +12,21 @@ from jkn_core.i18n import admin, collection, common, directors, sif
 LANGS = ("id", "en")
 
 #: Every UI string: key -> (Bahasa Indonesia, English), merged from the area modules.
-STRINGS: dict[str, tuple[str, str]] = {
-    **common.STRINGS,
-    **directors.STRINGS,
-    **collection.STRINGS,
-    **sif.STRINGS,
-    **admin.STRINGS,
-}
+
+
+def merge(*areas: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One dict of the areas' strings; a key defined in two areas is an error (one would silently win)."""
+    merged: dict[str, tuple[str, str]] = {}
+    for area in areas:
+        twice = sorted(merged.keys() & area.keys())
+        if twice:
+            raise ValueError(f"UI string keys defined in two areas: {', '.join(twice)}")
+        merged.update(area)
+    return merged
+
+
+STRINGS: dict[str, tuple[str, str]] = merge(common.STRINGS, directors.STRINGS, collection.STRINGS, sif.STRINGS,
+                                            admin.STRINGS)
 
 
 def t(key: str, lang: str = "id") -> str:

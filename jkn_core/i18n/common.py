@@ -137,4 +137,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 # table headers and code labels (jkn_core.display) live in their own module, counted as common strings
+_TWICE = sorted(STRINGS.keys() & tables.STRINGS.keys())
+if _TWICE:  # one would silently win over the other
+    raise ValueError(f"UI string keys defined in common and tables: {', '.join(_TWICE)}")
 STRINGS.update(tables.STRINGS)

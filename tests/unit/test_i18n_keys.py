@@ -83,3 +83,14 @@ def test_no_key_is_defined_by_two_areas() -> None:
     twice = [key for key, n in counts.items() if n > 1]
     assert not twice, f"keys in two areas (the later would silently override the earlier): {twice}"
     assert len(i18n.STRINGS) == sum(len(area.STRINGS) for area in AREAS)
+
+
+def test_a_key_defined_in_two_areas_is_refused() -> None:
+    """Area modules are merged explicitly: a key in two of them would silently override the other."""
+    import pytest
+
+    from jkn_core.i18n import merge
+
+    assert merge({"a": ("x", "y")}, {"b": ("u", "v")}) == {"a": ("x", "y"), "b": ("u", "v")}
+    with pytest.raises(ValueError, match="scope_branch"):
+        merge({"scope_branch": ("Cabang", "Branch")}, {"scope_branch": ("Kantor", "Office")})
