@@ -35,6 +35,22 @@ PARTICIPANT_HEADER = (
 
 
 # --- fixtures --------------------------------------------------------------------------------------
+def seeded_engine(request: pytest.FixtureRequest, sqlite_file: Path) -> Engine:
+    """A fresh database holding :func:`seed_reference`'s rows: a SQLite file when the fixture's param is
+    ``"sqlite"``, else an empty database on the throwaway PostgreSQL server (skipped on a foreign server)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{sqlite_file}")
+        create_schema(eng)
+    else:
+        request.getfixturevalue("pg_url")
+        try:
+            eng = request.getfixturevalue("empty_engine")("postgresql")
+        except RuntimeError as exc:  # JKN_TEST_PG_URL points at a foreign server
+            pytest.skip(str(exc))
+    seed_reference(eng)
+    return eng
+
+
 def seed_reference(engine: Engine) -> None:
     t = Base.metadata.tables
     with engine.begin() as conn:

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from jkn_core.db import create_schema, make_engine
 from jkn_core.hooks import AFTER_IMPORT_HOOKS
 from jkn_core.imports import import_file
 from jkn_core.scope import Scope
-from tests.integration.test_imports import PARTICIPANT_HEADER, csv_bytes, seed_reference
+from tests.integration.test_imports import PARTICIPANT_HEADER, csv_bytes, seeded_engine
 
 ADMIN = Scope.system()
 LOAN_REQUIRED = "loan_ref,facility_code,bank,start_period,amount,tenor_months,rate_pct"
@@ -25,16 +24,7 @@ LOAN_REQUIRED = "loan_ref,facility_code,bank,start_period,amount,tenor_months,ra
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'keep.db'}")
-        create_schema(eng)
-    else:
-        request.getfixturevalue("pg_url")
-        try:
-            eng = request.getfixturevalue("empty_engine")("postgresql")
-        except RuntimeError as exc:  # JKN_TEST_PG_URL points at a foreign server
-            pytest.skip(str(exc))
-    seed_reference(eng)
+    eng = seeded_engine(request, tmp_path / "keep.db")
     saved = list(AFTER_IMPORT_HOOKS)
     AFTER_IMPORT_HOOKS.clear()
     yield eng

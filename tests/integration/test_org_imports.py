@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from jkn_core import kpi, rules
-from jkn_core.db import create_schema, make_engine
 from jkn_core.imports import import_file
 from jkn_core.kpi.view import aggregates_hold
 from jkn_core.scope import Scope
@@ -302,18 +301,9 @@ def test_cli_imports_the_map_and_prints_warnings(writable_sqlite_world, tmp_path
 def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh database with the import tests' few reference rows (one branch, regency, two facilities and
     families), on SQLite and on the throwaway PostgreSQL server."""
-    from tests.integration.test_imports import seed_reference
+    from tests.integration.test_imports import seeded_engine
 
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'org.db'}")
-        create_schema(eng)
-    else:
-        request.getfixturevalue("pg_url")
-        try:
-            eng = request.getfixturevalue("empty_engine")("postgresql")
-        except RuntimeError as exc:  # JKN_TEST_PG_URL points at a foreign server
-            pytest.skip(str(exc))
-    seed_reference(eng)
+    eng = seeded_engine(request, tmp_path / "org.db")
     yield eng
     eng.dispose()
 
