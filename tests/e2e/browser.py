@@ -168,6 +168,17 @@ def sign_in(page: Any, user: str, password: str | None = None) -> Any:
     return wait_for_app(page)
 
 
+def close_context(page: Any, context: Any, request: Any) -> None:
+    """End a test's browser context; when the test failed, keep a screenshot of its page first."""
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            screenshot(page, f"FAILED-{request.node.name}")
+        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+            pass
+    context.close()
+
+
 def screenshot(page: Any, name: str, full: bool = True) -> Path:
     """Save ``tests/artifacts/screens/NAME.png`` (the whole main block when ``full``); return the path."""
     SCREENS.mkdir(parents=True, exist_ok=True)

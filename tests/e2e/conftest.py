@@ -26,7 +26,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import APP_TIMEOUT_MS, CHROMIUM_ARGS, ROOT, VIEWPORT, StreamlitServer, screenshot
+from tests.e2e.browser import (
+    APP_TIMEOUT_MS,
+    CHROMIUM_ARGS,
+    ROOT,
+    VIEWPORT,
+    StreamlitServer,
+    close_context,
+)
 from tests.worlds import sqlite_copy
 
 _HERE = Path(__file__).resolve().parent
@@ -92,10 +99,4 @@ def browser_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page.console_errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))  # type: ignore[attr-defined]
     yield page
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        try:
-            screenshot(page, f"FAILED-{request.node.name}")
-        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
-            pass
-    context.close()
+    close_context(page, context, request)

@@ -26,7 +26,7 @@ import pytest
 
 from devtools.proxy_stack import ProxyStack, find_nginx
 from jkn_core.i18n import t
-from tests.e2e.browser import APP_TIMEOUT_MS, VIEWPORT, screenshot, sign_in, wait_for_app
+from tests.e2e.browser import APP_TIMEOUT_MS, VIEWPORT, close_context, screenshot, sign_in, wait_for_app
 from tests.worlds import sqlite_copy
 
 #: Pages opened per role (page keys of app.PAGE_FILES), through the sidebar like a user.
@@ -77,13 +77,7 @@ def tls_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page.on("requestfailed", lambda r: page.problems.append(  # type: ignore[attr-defined]
         f"request failed: {r.method} {r.url} ({r.failure})") if _counts(r) else None)
     yield page
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        try:
-            screenshot(page, f"FAILED-{request.node.name}")
-        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
-            pass
-    context.close()
+    close_context(page, context, request)
 
 
 def _counts(request: Any) -> bool:
