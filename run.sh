@@ -22,6 +22,8 @@ elif [ "$ready" -ne 0 ]; then
     exit "$ready"
 fi
 
+# Streamlit's web server believes X-Forwarded-For only from the proxies the dashboard trusts (docs/deploy.md)
+export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS-${JKN_TRUSTED_PROXIES-}}"
 exec .venv/bin/streamlit run serve.py \
     --server.headless true \
     --browser.gatherUsageStats false \

@@ -7,9 +7,13 @@ set and clear the session cookie :data:`jkn_core.access.web_sessions.COOKIE_NAME
   fresh random token (:func:`~jkn_core.access.web_sessions.adopt_handoff`) and sets it as the cookie;
 - ``GET /_jkn/session/clear``: ends the session the cookie names (if still open) and deletes the cookie.
 
+Both live under ``server.baseUrlPath`` when one is set (``/<base>/_jkn/session/...``, where
+``pages.common.cookie_beacon`` asks for them), and the cookie's ``Path`` is then ``/<base>``.
+At import, a bad ``JKN_TRUSTED_PROXIES`` (``jkn_core.access.proxies``) stops the server with one line.
+
 The app asks the browser to fetch them with a hidden image (``pages.common.cookie_beacon``): no script,
 so the Content-Security-Policy needs nothing beyond ``img-src 'self'``. The cookie is ``HttpOnly``
-(page scripts cannot read it), ``SameSite=Strict``, ``Path=/``, ``Secure`` when the request came over
+(page scripts cannot read it), ``SameSite=Strict``, ``Path=/`` (or the base path), ``Secure`` when the request came over
 https (directly or ``X-Forwarded-Proto: https`` from the reverse proxy), and holds only the token.
 Both routes answer only same-origin requests (``Sec-Fetch-Site: same-origin``), so another site
 cannot sign a visitor in or out. ``streamlit run app.py`` still works, without the cookie: a reload
@@ -27,8 +31,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from jkn_core.access import web_sessions
+from jkn_core.access import proxies, web_sessions
 from jkn_core.db import get_engine
+
+try:  # a typo in the trusted proxies list stops the server at start, in one line
+    proxies.trusted_proxies()
+except ValueError as exc:
+    raise SystemExit(str(exc)) from None
 
 #: A transparent 1×1 GIF: the answer to the hidden image that fetched the route.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -48,9 +57,20 @@ def _same_origin(request: Request) -> bool:
     return request.headers.get("sec-fetch-site", "") == "same-origin"
 
 
+def base_path() -> str:
+    """``server.baseUrlPath`` as a path prefix: ``""`` or ``"/<base>"`` (no trailing slash)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def cookie_path() -> str:
+    """The cookie's ``Path``: the app's base path (``/`` without one)."""
+    return base_path() or "/"
+
+
 def _set_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
-    response.set_cookie(web_sessions.COOKIE_NAME, token, max_age=max_age, path="/", secure=_https(request),
-                        httponly=True, samesite="strict")
+    response.set_cookie(web_sessions.COOKIE_NAME, token, max_age=max_age, path=cookie_path(),
+                        secure=_https(request), httponly=True, samesite="strict")
 
 
 async def adopt(request: Request) -> Response:
@@ -74,7 +94,7 @@ async def clear(request: Request) -> Response:
         if session_id is not None:
             await run_in_threadpool(web_sessions.end_session, get_engine(), session_id, "signed_out")
     response = _pixel()
-    response.delete_cookie(web_sessions.COOKIE_NAME, path="/", secure=_https(request), httponly=True,
+    response.delete_cookie(web_sessions.COOKIE_NAME, path=cookie_path(), secure=_https(request), httponly=True,
                            samesite="strict")
     return response
 
@@ -87,4 +107,10 @@ async def clear(request: Request) -> Response:
 # the sidebar. Declaring the app a st.navigation app from the start removes that window.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=[Route("/_jkn/session/adopt", adopt), Route("/_jkn/session/clear", clear)])
+
+def routes() -> list[Route]:
+    """The two cookie routes, under ``server.baseUrlPath`` (read when the server imports this file)."""
+    return [Route(f"{base_path()}/_jkn/session/adopt", adopt), Route(f"{base_path()}/_jkn/session/clear", clear)]
+
+
+app = st.App("app.py", routes=routes())

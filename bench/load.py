@@ -71,8 +71,9 @@ def percentile(values: list[float], q: float) -> float:
 class RawSession:
     """A websocket client of one Streamlit session that records the elements of each script run."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
         parsed = urlparse(base_url)
+        self.headers = dict(headers or {})  # extra request headers of the websocket (Cookie, X-Forwarded-For)
         secure = parsed.scheme == "https"
         self.ws_url = f"{'wss' if secure else 'ws'}://{parsed.netloc}{parsed.path.rstrip('/')}/_stcore/stream"
         self.origin = f"{parsed.scheme}://{parsed.netloc}"
@@ -89,7 +90,9 @@ class RawSession:
     async def __aenter__(self) -> RawSession:
         import websockets
 
-        extra = {"ssl": self.ssl} if self.ssl is not None else {}
+        extra: dict[str, Any] = {"ssl": self.ssl} if self.ssl is not None else {}
+        if self.headers:
+            extra["additional_headers"] = self.headers
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin,
                                            max_size=None, open_timeout=30, ping_interval=None, **extra)
         return self
@@ -154,7 +157,7 @@ class RawSession:
                     return elements
 
 
-def _sign_in_widgets(elements: list[Any], username: str, password: str) -> list[Any]:
+def sign_in_widgets(elements: list[Any], username: str, password: str) -> list[Any]:
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     inputs = [e.text_input for e in elements if e.WhichOneof("type") == "text_input"]
@@ -205,7 +208,7 @@ async def one_session(base_url: str, username: str, password: str, timeout: floa
             if delay > 0:
                 await asyncio.sleep(delay)
             t0 = time.monotonic()
-            await s.rerun(_sign_in_widgets(form, username, password))
+            await s.rerun(sign_in_widgets(form, username, password))
             await s.run_until_finished(deadline, want="plotly_chart")
             t1 = time.monotonic()
     except SessionError as exc:

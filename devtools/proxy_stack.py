@@ -122,7 +122,9 @@ class ProxyStack:
         if processes < 1:
             raise ValueError("processes must be at least 1")
         self.processes = processes
-        self.env = {**os.environ, **(env or {}), "JKN_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        # nginx on loopback is the trusted proxy (docs/deploy.md, "The client's address"), unless set otherwise
+        self.env = {"JKN_TRUSTED_PROXIES": "127.0.0.1", "FORWARDED_ALLOW_IPS": "127.0.0.1", **os.environ,
+                    **(env or {}), "JKN_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
         self.folder = folder or Path(tempfile.mkdtemp(prefix="jkn-proxy-"))
         self.ports = [free_port() for _ in range(processes)]
         self.https_port = https_port or free_port()

@@ -1,8 +1,17 @@
-"""Executive overview: headline KPIs against target, change vs last month and last year, status."""
+"""Executive overview: headline KPIs against target, change vs last month and last year, status.
+
+The landing page of most roles, drawn after every sign-in: its chart is built once per content (the
+figure's plain spec cached on everything it shows, see :func:`_figure`), since building a plotly figure
+costs more server time than the rest of the page (BENCHMARKS.md, "Load").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from jkn_core import display, kpi
@@ -14,6 +23,27 @@ from pages.common import (
     t,
 )
 from pages.directors_view import directors_header, status_icon, table
+
+
+@st.cache_data(show_spinner=False, max_entries=2000, ttl=3600)
+def _figure_spec(_build: Callable[[], go.Figure], content: tuple[Any, ...]) -> dict:
+    """The plain spec of the figure ``_build`` makes; ``content`` is everything the figure shows (data,
+    labels, language, level, month, target), so the entry is shared by every session that sees it."""
+    return _build().to_dict()
+
+
+def _figure(build: Callable[[], go.Figure], *content: Any) -> go.Figure:
+    """``build()``'s figure, built once per ``content``: each session gets its own copy, made from the
+    spec that plotly already validated (``_validate=False``: ~1/20 of the time to build it again)."""
+    return go.Figure(_figure_spec(build, (lang(), *content)), _validate=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000, ttl=3600)
+def _drill_paths(_hier: pd.DataFrame, db_url: str, version: str, level: str, codes: tuple[str, ...]) -> list:
+    """``drill.paths`` of ``codes``: where each unit sits depends on the geography only, which moves
+    with the data version (``_hier``, the scope's part of it, holds every code asked for)."""
+    return drill.paths(_hier, level, list(codes))
+
 
 view = directors_header("overview")  # title, period and drill-down pickers (pages/directors_view.py)
 period, f = view.period, view.filters
@@ -50,16 +80,21 @@ if len(units) == 1:  # one unit in view: its monthly coverage trend instead of a
     trend = view.query(kpi.coverage_trend)
     path = view.query(kpi.coverage_target_path)
     targets = {int(y): float(v) for y, v in zip(path["year"], path["target_pct"], strict=False) if not pd.isna(v)}
-    fig = charts.lines([period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")],
-                       "pct", title=t("cov_trend_title"), axis_title=t("cov_pct_axis"),
-                       target_path=[targets.get(int(p) // 100) for p in trend["period"]],
-                       subtitle=t("chart_one_unit_trend").format(unit=t(f"unit_{level}")) + f" · {chart_label(units.iloc[0]['unit'])}")
+    fig = _figure(lambda: charts.lines(
+        [period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")],
+        "pct", title=t("cov_trend_title"), axis_title=t("cov_pct_axis"),
+        target_path=[targets.get(int(p) // 100) for p in trend["period"]],
+        subtitle=t("chart_one_unit_trend").format(unit=t(f"unit_{level}")) + f" · {chart_label(units.iloc[0]['unit'])}"),
+        "trend", level, str(units.iloc[0]["unit"]), tuple(trend["period"]), tuple(trend["coverage_pct"]),
+        tuple(sorted(targets.items())))
     charts.show(fig, "ov_unit_trend")
 else:  # every unit of the level below; coverage sits at 90-100 %: the axis starts near the data and says so
-    fig = charts.bars(units["unit"], units["coverage_pct"], "pct", zero=False, target=tgt,
-                      title=t("cov_units_title").format(unit=t(f"unit_{level}"), p=period_label(period)),
-                      subtitle=charts.shown_note(len(units), len(units), level), axis_title=t("cov_pct_axis"),
-                      paths=drill.paths(view.hier, level, units["code"]))
+    paths = _drill_paths(view.hier, view.db_url, view.version, level, tuple(map(str, units["code"])))
+    fig = _figure(lambda: charts.bars(
+        units["unit"], units["coverage_pct"], "pct", zero=False, target=tgt,
+        title=t("cov_units_title").format(unit=t(f"unit_{level}"), p=period_label(period)),
+        subtitle=charts.shown_note(len(units), len(units), level), axis_title=t("cov_pct_axis"), paths=paths),
+        "units", level, period, tgt, tuple(units["unit"]), tuple(units["coverage_pct"]), tuple(map(tuple, paths)))
     charts.show(fig, "ov_units", drill=view)
 table(units, "ov_units_table", headers={"code": t("adm_code"), "unit": t(f"unit_{level}").capitalize()})
 view.download(units, f"overview_{level}", "overview_units", t(f"unit_{level}").capitalize(), headers={"code": t("adm_code"), "unit": t(f"unit_{level}").capitalize()})

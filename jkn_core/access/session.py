@@ -30,8 +30,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from jkn_core.access.defaults import default_kind
 from jkn_core.access.passwords import default_password_key, password_fingerprint
+from jkn_core.access.proxies import UNKNOWN
 from jkn_core.access.users import normalise_username, scope_from_row
 from jkn_core.access.web_sessions import naive_now, session_id_for_token
+from jkn_core.audit import audit
 from jkn_core.schema import Meta, User, WebSession
 from jkn_core.scope import Scope
 
@@ -171,10 +173,14 @@ class ResumedSession:
         return self.ended is None
 
 
-def resume_web_session(engine: Engine, token: str, now: dt.datetime | None = None) -> ResumedSession:
+def resume_web_session(engine: Engine, token: str, now: dt.datetime | None = None, *,
+                       client: str | None = None, session_tag: str | None = None) -> ResumedSession:
     """Resume the session whose cookie holds ``token`` (a reload, a new tab, another server process).
 
     ``ended`` is ``"no_session"`` for an unknown token, else the reason of :func:`check_web_session`.
+    A resumed session is audited as ``session_resumed`` with the session's id (``web_session``), the
+    client address (``client``, default ``"unknown"``) and the tag of the new browser session
+    (``session_tag``, see :func:`jkn_core.access.signin.session_tag`); never the token.
     """
     session_id = session_id_for_token(engine, token)
     if session_id is None:
@@ -195,6 +201,8 @@ def resume_web_session(engine: Engine, token: str, now: dt.datetime | None = Non
     check = check_web_session(engine, session_id, scope, now)
     if not check.ok:
         return ResumedSession(check.ended, session_id)
+    audit(engine, check.scope, "session_resumed", {"web_session": session_id, "client": client or UNKNOWN,
+                                                    "session": session_tag, "method": row.auth_method})
     return ResumedSession(None, session_id, check.scope, row.auth_method, check)
 
 

@@ -6,6 +6,8 @@ Issue 18, findings 1, 2 (sign-in page), 8 (app part) and 9.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -191,6 +193,35 @@ def test_an_unexpected_error_shows_an_incident_code(world, monkeypatch, caplog) 
     assert any(code in r.getMessage() and r.exc_info for r in caplog.records)  # logged with the details
 
 
+@pytest.mark.parametrize("failure", ["bug", "outage"])
+def test_an_error_while_signing_in_is_shown_like_any_other(world, monkeypatch, caplog, failure: str) -> None:
+    """The password is checked in the form's callback (so that a sign-in draws its landing page in one
+    script run); an error there still ends as an incident code or the retrying state, never its text."""
+    from sqlalchemy.exc import OperationalError
+
+    def boom(*_a, **_k):  # type: ignore[no-untyped-def]
+        if failure == "outage":
+            raise OperationalError("SELECT secret FROM users", {}, Exception("host 10.9.9.9 refused"))
+        raise RuntimeError("secret internal detail /srv/jkn/app.py")
+
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    monkeypatch.setattr(access, "sign_in", boom)
+    monkeypatch.setattr(access, "database_reachable", lambda _engine: failure != "outage")  # still down
+    at.text_input(key="login_user").input("direksi")
+    at.text_input(key="login_password").input("direksi-demo")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _main_text(at) + texts(at.error)
+    if failure == "outage":
+        assert t("db_unreachable") in texts(at.warning)
+    else:
+        code = texts(at.error).split(": ")[1].split(".")[0]
+        assert any(code in r.getMessage() and r.exc_info for r in caplog.records)  # logged with the details
+    for leak in ("secret", "10.9.9.9", "Traceback", "OperationalError", "RuntimeError"):
+        assert leak not in shown, leak
+    assert "scope" not in at.session_state
+
+
 def test_admin_resets_a_password_on_the_users_page(world) -> None:
     access.create_user(world.engine, "rina", PW, "kantor_cabang", branch_code="0301")
     at = sign_in("admin", "admin-demo")
@@ -242,6 +273,13 @@ def test_a_reload_resumes_the_session_from_the_cookie(world, monkeypatch) -> Non
     assert "work_queue" in nav_keys(reloaded)  # signed in, no sign-in form
     assert not [w for w in reloaded.text_input if w.key in ("login_user", "login_password")]
     assert "cookie_handoff" not in reloaded.session_state  # the browser has its cookie: no beacon
+    with world.engine.connect() as conn:  # the resume is audited: which session, from where, which tab
+        resumed = conn.execute(select(AuditLog.username, AuditLog.detail)
+                               .where(AuditLog.action == "session_resumed")).all()
+    assert [r.username for r in resumed] == ["rina"], resumed
+    detail = json.loads(resumed[0].detail)
+    assert detail["web_session"] == at.session_state["web_session"] and detail["client"] == "unknown"
+    assert detail["session"] and detail["method"] == "password" and token not in resumed[0].detail
 
     # signed out in another tab: this cookie signs nobody in any more, and says why
     web_sessions.end_session(world.engine, at.session_state["web_session"], "signed_out")
