@@ -13,7 +13,9 @@ port (or N processes behind nginx with ``--processes N``) and, per role, signs i
 Time-to-rendered runs from the click on the page's link until the app is ready (FIELD_NOTES.md: the
 ``stApp`` element's ``data-test-script-state`` is ``notRunning``, no skeleton, content shown) with the
 page's own title on screen. The landing page after sign-in is measured from pressing "sign in". The
-median of ``--runs`` warm visits is reported. Results: ``bench/results/pages_browser.json`` and a
+median of ``--runs`` warm visits is reported, against the target (warm ≤ 1 s). Every page a role may open
+(``jkn_core.access.PAGES``) has a row: a page that fails or that the sidebar does not offer says so, and the
+run goes on; ``--roles`` / ``--pages`` time a subset (e.g. the admin's pages only). Results: ``bench/results/pages_browser.json`` and a
 Markdown table on standard output (paste it into BENCHMARKS.md with the machine load it prints).
 """
 
@@ -36,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+#: The target of issue 17: every page warm within a second in the browser.
+WARM_TARGET_S = 1.0
 READY_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -88,8 +92,12 @@ def _open(page: Any, title: str, timeout_ms: int) -> float:
 
 
 def measure_role(browser: Any, base_url: str, user: str, password: str, runs: int,
-                 timeout_ms: int) -> list[dict[str, Any]]:
-    """Sign in as ``user`` and time each page of the sidebar, cold then warm (``runs`` warm visits)."""
+                 timeout_ms: int, role: str | None = None, only: set[str] | None = None) -> list[dict[str, Any]]:
+    """Sign in as ``user`` and time each page of the sidebar, cold then warm (``runs`` warm visits).
+
+    Every page ``role`` may open (``jkn_core.access.PAGES``) gets a row: a page that fails has its error
+    (the others go on), a page the sidebar does not offer says so. ``only``: page keys to time (the
+    others are still visited as the "other page" between warm visits)."""
     from jkn_core.i18n import t
 
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="id-ID", timezone_id="Asia/Jakarta",
@@ -115,21 +123,33 @@ def measure_role(browser: Any, base_url: str, user: str, password: str, runs: in
         landing = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
         for i, title in enumerate(titles):
             key = keys.get(title, title)
-            if title == landing:
-                cold = landing_s
-            else:
-                cold = _open(page, title, timeout_ms)
-            warm = []
-            for _ in range(runs):
-                other = titles[(i + 1) % len(titles)] if len(titles) > 1 else None
-                if other is not None and other != title:
-                    _open(page, other, timeout_ms)
-                warm.append(_open(page, title, timeout_ms))
+            if only and key not in only:
+                continue
+            try:
+                if title == landing:
+                    cold = landing_s
+                else:
+                    cold = _open(page, title, timeout_ms)
+                warm = []
+                for _ in range(runs):
+                    other = titles[(i + 1) % len(titles)] if len(titles) > 1 else None
+                    if other is not None and other != title:
+                        _open(page, other, timeout_ms)
+                    warm.append(_open(page, title, timeout_ms))
+            except Exception as exc:  # noqa: BLE001 - reported in the page's row, the next page goes on
+                rows.append({"page": key, "title": title, "error": f"{type(exc).__name__}: {str(exc)[:160]}"})
+                print(f"  {key}: {rows[-1]['error']}", file=sys.stderr, flush=True)
+                continue
             rows.append({"page": key, "title": title, "cold_s": round(cold, 2),
                          "cold_from": "sign-in" if title == landing else "click",
                          "warm_s": round(statistics.median(warm), 2) if warm else None,
                          "warm_max_s": round(max(warm), 2) if warm else None})
             print(f"  {key}: cold {cold:.2f} s, warm {rows[-1]['warm_s']} s", file=sys.stderr, flush=True)
+        if role is not None:  # a page of the role the sidebar did not offer is a finding too
+            offered = {keys.get(x, x) for x in titles}
+            for key in _page_keys():
+                if role in _roles_of(key) and key not in offered and (not only or key in only):
+                    rows.append({"page": key, "title": t(f"page_{key}"), "error": "not in the sidebar"})
     finally:
         ctx.close()
     return rows
@@ -141,6 +161,12 @@ def _page_keys() -> list[str]:
     return list(PAGES)
 
 
+def _roles_of(key: str) -> frozenset[str]:
+    from jkn_core.access import PAGES
+
+    return frozenset(PAGES.get(key, frozenset()))
+
+
 def main(argv: list[str] | None = None) -> int:
     from jkn_core import config
 
@@ -149,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sqlite-db", default=str(config.DEFAULT_SQLITE_PATH),
                    help="demo database to copy (never modified); default data/jkn.db")
     p.add_argument("--roles", default="", help="comma-separated demo usernames (default: every demo role)")
+    p.add_argument("--pages", default="", help="comma-separated page keys to time (default: every page)")
     p.add_argument("--runs", type=int, default=2, help="warm visits per page (median reported)")
     p.add_argument("--processes", type=int, default=0, help="N > 0: N Streamlit processes behind nginx (https)")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds a page may take before it counts as failed")
@@ -181,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         wanted = set(filter(None, a.roles.split(",")))
         users = [u for u in users if not wanted or u[0] in wanted]
+        from jkn_core.access.demo_users import DEMO_USERS
+
+        roles = {u.username: u.role for u in DEMO_USERS}
         if a.processes > 0:
             from devtools.proxy_stack import ProxyStack
 
@@ -200,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"· {demo} ({user}) …", file=sys.stderr, flush=True)
                     try:
                         out["roles"][demo] = measure_role(browser, base_url, user, password, a.runs,
-                                                          int(a.timeout * 1000))
+                                                          int(a.timeout * 1000), role=roles.get(demo),
+                                                          only=set(filter(None, a.pages.split(","))))
                     except Exception as exc:  # noqa: BLE001 - reported, the other roles go on
                         out["roles"][demo] = [{"error": f"{type(exc).__name__}: {str(exc)[:200]}"}]
                     RESULTS.mkdir(parents=True, exist_ok=True)  # written after each role: a stopped run keeps them
@@ -232,14 +263,15 @@ def render(out: dict[str, Any]) -> str:
     la0, la1 = out.get("load_average_before", [None])[0], out.get("load_average_after", [None])[0]
     lines = [f"`{out['command']}` ({out['started']}; load average {la0:.1f} before, {la1:.1f} after; "
              f"{out.get('processes', 1)} process(es))", "",
-             "| role | page | cold s | warm s (median) | warm max s |", "|---|---|---:|---:|---:|"]
+             "| role | page | cold s | warm s (median) | warm max s | warm ≤ 1 s |", "|---|---|---:|---:|---:|:---:|"]
     for role, rows in out["roles"].items():
         for r in rows:
             if "error" in r:
-                lines.append(f"| {role} | — | {r['error']} | | |")
+                lines.append(f"| {role} | {r.get('page', '—')} | {r['error']} | | | |")
                 continue
             cold = f"{r['cold_s']:.2f}" + (" (from sign-in)" if r["cold_from"] == "sign-in" else "")
-            lines.append(f"| {role} | {r['title']} | {cold} | {r['warm_s']} | {r['warm_max_s']} |")
+            ok = "" if r["warm_s"] is None else ("yes" if r["warm_s"] <= WARM_TARGET_S else "no")
+            lines.append(f"| {role} | {r['page']} | {cold} | {r['warm_s']} | {r['warm_max_s']} | {ok} |")
     return "\n".join(lines)
 
 

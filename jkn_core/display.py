@@ -15,7 +15,7 @@ cells than :data:`STYLER_MAX_CELLS`, where a Styler costs seconds) are shown as 
 :meth:`Table.strings`, in the order the page chose. Exports use :meth:`Table.export`: translated
 headers and labels, numbers still numbers (a spreadsheet sums them), months and dates as text.
 
-Column kinds (:data:`KINDS`): ``int``, ``num1``, ``num2``, ``auto``, ``pct``/``pct1`` (already a
+Column kinds (:data:`KINDS`): ``int``, ``num1``, ``num2``, ``num3``, ``num4``, ``auto``, ``pct``/``pct1`` (already a
 percentage), ``pct_signed``, ``share`` (a fraction shown as %), ``share_signed``, ``rp`` (compact: Rp 53,2
 miliar), ``rp_full`` (Rp 1.800.000), ``period`` (202412 -> Des 2024), ``date``, ``datetime`` (WIB),
 ``bool`` (Ya/Tidak), ``plain`` (a number that is a name: years, ids, no separators), ``text``.
@@ -73,6 +73,18 @@ CODES: dict[str, str] = {
     "level": "level_", "score_source": "score_source_", "kpi": "kpi_",
 }
 
+#: The columns of the model pages' metric tables (``kinds=`` of :func:`table`): held-out metrics with 4
+#: decimals, observed and predicted rates as percentages, counts, months. Not in :data:`KINDS`, as short
+#: names like ``n`` or ``from`` may mean something else elsewhere.
+MODEL_KINDS: dict[str, str] = {
+    **dict.fromkeys(["roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "auc_gap_to_oracle", "gap",
+                     "calibration_log_loss", "calibration_roc_auc", "calibration_roc_auc_current",
+                     "calibration_roc_auc_behind_1_3", "selection_score", "test_roc_auc"], "num4"),
+    **dict.fromkeys(["observed", "predicted", "base_rate"], "share"),
+    **dict.fromkeys(["n", "misses", "defaults", "n_train", "points"], "int"),
+    **dict.fromkeys(["period", "from", "to"], "period"),
+}
+
 _SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
@@ -123,6 +135,8 @@ def formatter(kind: str, lang: str = "id") -> Callable[[Any], str]:
         "int": lambda v: fmt.number(v, 0, lang),
         "num1": lambda v: fmt.number(v, 1, lang),
         "num2": lambda v: fmt.number(v, 2, lang),
+        "num3": lambda v: fmt.number(v, 3, lang),
+        "num4": lambda v: fmt.number(v, 4, lang),
         "auto": auto,
         "pct": lambda v: fmt.pct(v, 2, lang),
         "pct1": lambda v: fmt.pct(v, 1, lang),
@@ -207,13 +221,37 @@ def table(df: pd.DataFrame, lang: str = "id", *, columns: Iterable[str] | None =
         elif kind is None or kind == "text":
             data[head] = series.map(formatter("text", lang)).astype(object)
         else:
-            if kind in ("int", "num1", "num2", "auto", "pct", "pct1", "pct_signed", "share", "share_signed", "rp",
+            if kind in ("int", "num1", "num2", "num3", "num4", "auto", "pct", "pct1", "pct_signed", "share", "share_signed", "rp",
                         "rp_full", "period", "plain"):
                 series = pd.to_numeric(series, errors="coerce")
             data[head] = series
             formats[head] = formatter(kind, lang)
             col_kinds[head] = kind
     return Table(pd.DataFrame(data), formats, col_kinds)
+
+
+# --- scorecard bands ----------------------------------------------------------------------------------
+def _edge(v: float, lang: str) -> str:
+    a = abs(v)
+    if a >= 1e6:
+        return fmt.compact(v, 1, lang)
+    return fmt.number(v, 0 if a >= 100 else 1 if a >= 10 else 3, lang)
+
+
+def band(feature: str, text: Any, low: Any, high: Any, lang: str = "id") -> str:
+    """A scorecard band in ``lang``: a numeric one from its edges ("> 2.998 dan ≤ 3.304", "≤ 2.998",
+    "> 1,2 juta"), a category by its label ("Dokter Praktik Perorangan"), "(lainnya)" for the rest."""
+    lo = None if fmt.is_missing(low) or float(low) == float("-inf") else float(low)
+    hi = None if fmt.is_missing(high) or float(high) == float("inf") else float(high)
+    if lo is not None and hi is not None:
+        return t("band_between", lang).format(low=_edge(lo, lang), high=_edge(hi, lang))
+    if hi is not None:
+        return f"≤ {_edge(hi, lang)}"
+    if lo is not None:
+        return f"> {_edge(lo, lang)}"
+    if str(text) == "(other)":
+        return t("band_other", lang)
+    return label(f"{feature}_", text, lang) if f"{feature}_{text}" in STRINGS else label("", text, lang)
 
 
 # --- KPI values, scope, queue -------------------------------------------------------------------------

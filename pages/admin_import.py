@@ -7,7 +7,7 @@ import streamlit as st
 from jkn_core import access, imports
 from jkn_core.imports import docs as import_docs
 from jkn_core.text import plain
-from pages.common import engine, number, require, t
+from pages.common import engine, lang, number, require, t
 
 scope = require("admin_import")
 st.title(t("page_admin_import"))
@@ -22,21 +22,11 @@ spec = imports.SPECS[table]
 
 # --- its documented schema and template -------------------------------------------------------------
 with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
-    st.markdown(spec.description)
+    st.markdown(import_docs.table_description(table, lang()))  # the schema in the UI language
     st.caption(t("adm_natural_key").format(key=", ".join(spec.key)))
-    schema = pd.DataFrame(
-        [
-            {
-                t("adm_col_column"): f.name,
-                t("adm_col_type"): f.type_label(),
-                t("adm_col_required"): f.required_label(),
-                t("adm_col_allowed"): f.allowed_label().replace("`", ""),
-                t("adm_col_meaning"): f.description,
-                t("adm_col_example"): import_docs.example(table, f.name),
-            }
-            for f in spec.fields
-        ]
-    )
+    heads = {"column": "adm_col_column", "type": "adm_col_type", "required": "adm_col_required",
+             "allowed": "adm_col_allowed", "meaning": "adm_col_meaning", "example": "adm_col_example"}
+    schema = pd.DataFrame(import_docs.schema_rows(table, lang())).rename(columns=lambda c: t(heads[c]))
     st.dataframe(schema, hide_index=True, width="stretch", key="import_schema")
     if spec.rules:
         st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in spec.rules))
@@ -73,7 +63,7 @@ report = st.session_state.get("import_report")
 if report is not None and report.table == table:
     if not report.ok:
         st.error(t("adm_rejected").format(file=plain(report.filename), n=len(report.problems)))
-        problems = imports.problems_frame(report)
+        problems = imports.problems_frame(report, lang())  # each reason in the UI language (its code)
         st.dataframe(
             problems,
             hide_index=True,
@@ -82,7 +72,7 @@ if report is not None and report.table == table:
             column_config={"row": t("adm_col_row"), "column": t("adm_col_column"), "reason": t("adm_col_reason")},
         )
         # the problems describe the uploaded file (row, column, reason), not database data
-        st.download_button(t("adm_problems_download"), data=imports.problems_csv(report),
+        st.download_button(t("adm_problems_download"), data=imports.problems_csv(report, lang()),
                            file_name=f"{table}_problems.csv", mime="text/csv", key="import_problems_dl",
                            on_click="ignore")
     else:
@@ -114,13 +104,13 @@ if report is not None and report.table == table:
     if report.name_warnings:  # accepted rows whose name disagrees with their code: listed, never silent
         st.warning(t("adm_name_warnings").format(n=number(len(report.name_warnings))))
         st.dataframe(
-            imports.problems_frame(report.name_warnings),
+            imports.problems_frame(report.name_warnings, lang()),
             hide_index=True,
             width="stretch",
             key="import_name_warnings",
             column_config={"row": t("adm_col_row"), "column": t("adm_col_column"), "reason": t("adm_col_reason")},
         )
         # the warnings describe the uploaded file (row, column, reason), not database data
-        st.download_button(t("adm_name_warnings_download"), data=imports.problems_csv(report.name_warnings),
+        st.download_button(t("adm_name_warnings_download"), data=imports.problems_csv(report.name_warnings, lang()),
                            file_name=f"{table}_name_warnings.csv", mime="text/csv", key="import_name_warnings_dl",
                            on_click="ignore")

@@ -9,18 +9,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jkn_core import modeling
+from jkn_core import display, modeling
 from jkn_core.collection import model as delinquency
 from jkn_core.collection.model import MODEL_NAME
+from jkn_core.i18n import STRINGS
+from pages import charts
 from pages.common import (
     download_buttons,
     engine,
     lang,
     number,
-    pct,
-    period_label,
     require,
-    segment_label,
+    show_table,
     synthetic_banner,
     t,
 )
@@ -56,12 +56,15 @@ c[1].metric(t("md_range"), f"{card['data_from']} – {card['data_to']}")
 left, right = st.columns(2)
 cal = pd.DataFrame(card.get("calibration", []))
 fig = go.Figure()
-fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="ideal", line={"dash": "dot", "color": "grey"}))
+fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("md_ideal"), line={"dash": "dot", "color": "grey"}))
 if not cal.empty:
     fig.add_trace(go.Scatter(x=cal["predicted"], y=cal["observed"], mode="lines+markers", name=t("md_observed")))
-fig.update_layout(title=t("md_calibration"), xaxis_title=t("md_predicted"), yaxis_title=t("md_observed"),
-                  height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-left.plotly_chart(fig, key="md_calibration")
+fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+charts.titled(fig, t("md_calibration"))
+axis_values = [0, 1, *cal.get("predicted", []), *cal.get("observed", [])]
+charts.apply_axis(fig, axis_values, "ratio", axis="x", title=t("md_predicted"))  # ticks in the UI language
+charts.apply_axis(fig, axis_values, "ratio", title=t("md_observed"))
+charts.show(fig, "md_calibration", container=left)
 
 imp = pd.DataFrame(card.get("importance", []))
 if not imp.empty:
@@ -69,48 +72,50 @@ if not imp.empty:
     imp = imp.head(15).iloc[::-1]
     fig2 = go.Figure(go.Bar(x=imp["importance"], y=imp["feature"].map(lambda f: labels.get(f, f)), orientation="h",
                             error_x={"type": "data", "array": imp["std"]}))
-    fig2.update_layout(title=t("md_importance"), height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    right.plotly_chart(fig2, key="md_importance")
+    fig2.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    charts.titled(fig2, t("md_importance"))
+    charts.apply_axis(fig2, [0, *(imp["importance"] + imp["std"].fillna(0))], "ratio", axis="x")
+    charts.show(fig2, "md_importance", container=right)
 
+kinds = display.MODEL_KINDS
+# the headers of the metric cards above, so a table and a card name a figure alike
+heads = {"segment": t("md_col_segment"), "n": t("md_col_rows"), "observed": t("md_col_observed"),
+         "predicted": t("md_col_predicted"), "roc_auc": t("md_roc_auc"), "oracle_roc_auc": t("md_oracle"),
+         "auc_gap_to_oracle": t("md_col_gap"), "ece": t("md_ece"), "period": t("md_col_period"),
+         "part": t("md_col_part")}
 segments = card.get("segments") or {}
 if segments:
     st.subheader(t("md_segments"))
     st.caption(t("md_segments_help"))
-    seg_rows = pd.DataFrame([{
-        t("md_col_segment"): t(f"md_seg_{name}"), t("md_col_rows"): number(m.get("n")),
-        t("md_col_observed"): pct(100 * m["observed"], 1), t("md_col_predicted"): pct(100 * m["predicted"], 1),
-        t("md_roc_auc"): _f(m.get("roc_auc")), t("md_oracle"): _f(m.get("oracle_roc_auc")),
-        t("md_col_gap"): _f(m.get("auc_gap_to_oracle")), t("md_ece"): _f(m.get("ece"))}
-        for name, m in segments.items()])
-    st.dataframe(seg_rows, hide_index=True, key="md_segments")
+    seg_rows = pd.DataFrame([{"segment": t(f"md_seg_{name}"), **m} for name, m in segments.items()])
+    show_table(seg_rows, "md_segments", kinds=kinds, codes={"segment": None}, headers=heads,
+               columns=["segment", "n", "observed", "predicted", "roc_auc", "oracle_roc_auc", "auc_gap_to_oracle",
+                        "ece"])
 
 by_month = pd.DataFrame(card.get("by_month") or [])
 if not by_month.empty:
     st.subheader(t("md_by_month"))
-    shown = pd.DataFrame({
-        t("md_col_period"): by_month["period"].map(period_label),
-        t("md_col_part"): by_month["part"].map(lambda p: t(f"md_part_{p}")),
-        t("md_col_rows"): by_month["n"].map(number),
-        t("md_col_observed"): by_month["observed"].map(lambda x: pct(100 * x, 1)),
-        t("md_col_predicted"): by_month["predicted"].map(lambda x: pct(100 * x, 1)),
-        t("md_roc_auc"): by_month["roc_auc"].map(_f), t("md_ece"): by_month["ece"].map(_f)})
-    st.dataframe(shown, hide_index=True, key="md_by_month")
+    by_month["part"] = by_month["part"].map(lambda p: t(f"md_part_{p}"))
+    show_table(by_month, "md_by_month", kinds=kinds, headers=heads,
+               columns=["period", "part", "n", "observed", "predicted", "roc_auc", "ece"])
 
 st.subheader(t("md_candidates"))
-st.dataframe(pd.DataFrame(card.get("candidates", {})).T.rename_axis("model").reset_index(), hide_index=True,
-             key="md_candidates")
+candidates = pd.DataFrame(card.get("candidates", {})).T.rename_axis("model").reset_index()
+show_table(candidates, "md_candidates", kinds=kinds, codes={"model": "md_model_"})
 
 st.subheader(t("md_by_segment"))
 seg = pd.DataFrame(card.get("by_segment", []))
-if "segment" in seg:  # membership segments by their labels (the rows by status have no segment)
-    seg["segment"] = seg["segment"].map(lambda s: segment_label(s) if isinstance(s, str) else s)
-st.dataframe(seg, hide_index=True, key="md_by_segment")
+if "status" in seg:  # the rows by payment status (the membership segments have no status)
+    seg["segment"] = seg["segment"].where(seg["status"].isna(), seg["status"].map(
+        lambda s: t(f"md_status_{s}") if f"md_status_{s}" in STRINGS else display.label("status_", s, lang())))
+show_table(seg, "md_by_segment", kinds=kinds, headers={**heads, "segment": t("hdr_segment")}, columns=["segment", "n", "observed", "predicted", "roc_auc",
+                                                        "oracle_roc_auc"])
 
 st.subheader(t("md_by_branch"))
 by_branch = delinquency.branch_metrics(engine(), scope, card)
-by_branch["level"] = by_branch["level"].map({"national": t("nation"), "branch": t("branch")})
-st.dataframe(by_branch, hide_index=True, key="md_by_branch")
-download_buttons(by_branch, "metrik_model_per_cabang", "md_branch")
+show_table(by_branch, "md_by_branch", kinds=kinds, headers=heads)
+download_buttons(by_branch, "metrik_model_per_cabang", "md_branch", title=t("md_by_branch"), kinds=kinds,
+                 headers=heads)
 
 with st.expander(t("md_versions")):
     st.json(card.get("versions", {}))

@@ -20,7 +20,8 @@ while ``jkn_core.demo.generator`` is missing or broken.
 Markers and parallel runs (``test.sh`` runs ``pytest -n 2 --dist loadgroup``)
 - Tests marked ``postgres`` are also marked ``slow`` and put in one xdist group, so one worker starts the
   throwaway server and builds the PostgreSQL world. ``tests/e2e/conftest.py`` marks its tests ``e2e`` and
-  ``slow`` and groups them the same way (one Streamlit server).
+  ``slow`` and puts them in two xdist groups, ``e2e`` and ``e2e_own`` (each worker running one starts
+  its own Streamlit server: ``tests/e2e/conftest.py:E2E_GROUPS``).
 - A test that uses a module-scoped fixture of its own module (a trained model) is grouped with its
   module, so that fixture is built once, not once per worker; the tests of the default-scale world
   (``default_demo_world``) share the group ``default_demo``.

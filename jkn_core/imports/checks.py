@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from jkn_core import months
 from jkn_core.imports.lookup import lookup
-from jkn_core.imports.report import plain_number
+from jkn_core.imports.report import plain_number, why
 from jkn_core.schema import FKTP_TYPES, SELF_PAYING_SEGMENTS
 
 #: Suffix of the frame column telling which cells of a field were invalid.
@@ -76,16 +76,14 @@ def derived_period(date_col: str, period_col: str) -> tuple[RowRule, RowRule]:
             f"{period_col}_without_{date_col}",
             period_col,
             lambda f: ~_true(empty(f, date_col) & given(f, period_col)),
-            lambda r: f"{period_col} {r[period_col]} is given but {date_col} is empty",
+            lambda r: why("period_without_date", period_col=period_col, period=r[period_col], date_col=date_col),
         ),
         RowRule(
             f"{period_col}_is_month_of_{date_col}",
             period_col,
             lambda f: ~_true(f[period_col] != month_of(f[date_col])),
-            lambda r: (
-                f"{period_col} {r[period_col]} does not match {date_col} {r[date_col].isoformat()} "
-                f"(expected {months.of_date(r[date_col])})"
-            ),
+            lambda r: why("period_not_month_of_date", period_col=period_col, period=r[period_col], date_col=date_col,
+                          date=r[date_col].isoformat(), expected=months.of_date(r[date_col])),
         ),
     )
 
@@ -103,16 +101,14 @@ CONTRIBUTION_RULES = (
         "paid_in_billing_month_or_later",
         "paid_date",
         lambda f: ~_true(month_of(f["paid_date"]) < f["period"]),
-        lambda r: (
-            f"paid_date {r['paid_date'].isoformat()} is before the first day of the billing month "
-            f"{r['period']} ({_first_of_month(r['period']).isoformat()})"
-        ),
+        lambda r: why("paid_before_billing_month", date=r["paid_date"].isoformat(), period=r["period"],
+                      first=_first_of_month(r["period"]).isoformat()),
     ),
     RowRule(
         "paid_needs_paid_date",
         "paid_date",
         lambda f: ~_true((f["paid"] > 0) & empty(f, "paid_date")),
-        lambda r: f"paid is {r['paid']} but paid_date is empty",
+        lambda r: why("paid_without_date", paid=r["paid"]),
     ),
     *derived_period("paid_date", "paid_period"),
 )
@@ -127,19 +123,15 @@ FACILITY_RULES = (
         "contract_end_not_before_start",
         "contract_end",
         lambda f: ~_true(f["contract_end"] < f["contract_start"]),
-        lambda r: (
-            f"contract_end {r['contract_end'].isoformat()} is before contract_start "
-            f"{r['contract_start'].isoformat()}"
-        ),
+        lambda r: why("contract_end_before_start", end=r["contract_end"].isoformat(),
+                      start=r["contract_start"].isoformat()),
     ),
     RowRule(
         "type_matches_level",
         "type",
         lambda f: ~_true(given(f, "type") & given(f, "level") & (f["level"] != _level_of_type(f["type"]))),
-        lambda r: (
-            f"type '{r['type']}' belongs to level {'FKTP' if r['type'] in FKTP_TYPES else 'FKRTL'}, "
-            f"but level is {r['level']}"
-        ),
+        lambda r: why("type_level", type=r["type"], expected="FKTP" if r["type"] in FKTP_TYPES else "FKRTL",
+                      level=r["level"]),
     ),
 )
 
@@ -148,19 +140,19 @@ TARGET_RULES = (
         "no_code_for_national",
         "code",
         lambda f: ~_true((f["level"] == "national") & given(f, "code") & (f["code"] != "")),
-        lambda r: f"code must be empty for level national, got '{r['code']}'",
+        lambda r: why("code_for_national", code=r["code"]),
     ),
     RowRule(
         "code_for_other_levels",
         "code",
         lambda f: ~_true(given(f, "level") & (f["level"] != "national") & (f["code"] == "")),
-        lambda r: f"code is required for level {r['level']} (a {r['level']} code)",
+        lambda r: why("code_required", level=r["level"]),
     ),
     RowRule(
         "percentage_at_most_100",
         "target",
         lambda f: ~_true(f["kpi"].str.endswith("_pct") & (f["target"] > 100)),
-        lambda r: f"{plain_number(r['target'])} is above 100 for a percentage KPI ({r['kpi']})",
+        lambda r: why("pct_above_100", target=plain_number(r["target"]), kpi=r["kpi"]),
     ),
 )
 
@@ -174,19 +166,19 @@ SIF_LOAN_RULES = (
         "default_needs_period",
         "default_period",
         lambda f: ~_true(_defaulted(f) & empty(f, "default_period")),
-        lambda r: "defaulted is true but default_period is empty",
+        lambda r: why("default_needs_period"),
     ),
     RowRule(
         "no_period_without_default",
         "default_period",
         lambda f: ~_true((f["defaulted"] == False) & given(f, "default_period")),  # noqa: E712 - NA-aware
-        lambda r: f"default_period {r['default_period']} is given but defaulted is false",
+        lambda r: why("period_without_default", period=r["default_period"]),
     ),
     RowRule(
         "default_not_before_start",
         "default_period",
         lambda f: ~_true(_defaulted(f) & (f["default_period"] < f["start_period"])),
-        lambda r: f"default_period {r['default_period']} is before start_period {r['start_period']}",
+        lambda r: why("default_before_start", period=r["default_period"], start=r["start_period"]),
     ),
 )
 
@@ -207,7 +199,7 @@ def fktp_only(column: str) -> DbRule:
             frame,
             column,
             level.notna() & (level != "FKTP"),
-            lambda v: f"facility '{v}' is {levels[v]}; {column} must be an FKTP facility",
+            lambda v: why("not_fktp", value=v, level=levels[v], column=column),
         )
 
     return check
@@ -222,10 +214,7 @@ def self_paying_families(conn: Connection, frame: pd.DataFrame) -> list[tuple[in
         frame,
         "family_id",
         segment.notna() & ~segment.isin(SELF_PAYING_SEGMENTS),
-        lambda v: (
-            f"family {v} is segment {segments[v]}; the contributions ledger holds only "
-            f"self-paying families ({', '.join(SELF_PAYING_SEGMENTS)})"
-        ),
+        lambda v: why("not_self_paying", value=v, segment=segments[v], segments=", ".join(SELF_PAYING_SEGMENTS)),
     )
 
 
@@ -237,5 +226,5 @@ def target_codes_exist(conn: Connection, frame: pd.DataFrame) -> list[tuple[int,
         rows = frame[_true((frame["level"] == level) & given(frame, "code") & (frame["code"] != ""))]
         known = lookup(conn, table, "code", set(rows["code"]))
         for i, code in rows.loc[~rows["code"].isin(list(known)), "code"].items():
-            out.append((i, "code", f"unknown {level} code '{code}': not in {table}.code"))
+            out.append((i, "code", why("unknown_target_code", level=level, value=code, table=table)))
     return out

@@ -1,5 +1,9 @@
 """What an import reports: :class:`Problem` (row, column, reason as the user sees them) and :class:`ImportReport`.
 
+A reason is English text; built with :func:`why` it is a :class:`Reason` that also carries a code and
+parameters, so the Import page says it in the user's language (``Problem.text(lang)``,
+``problems_frame(report, lang)``) while the CLI keeps its English lines.
+
 Also the problems as a table (:func:`problems_frame`) and as a CSV download (:func:`problems_csv`).
 Nothing here reads files or touches the database.
 """
@@ -8,25 +12,104 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 
+class Reason(str):
+    """Why a row is refused: the English text (what the CLI, the logs and the CSV of problems say) that also
+    carries its ``code`` and ``params``, so a page says it in the user's language (``imp_why_<code>`` in
+    :mod:`jkn_core.i18n.admin`). Build one with :func:`why`; it is a ``str`` everywhere else."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, /, **params: Any) -> Reason:
+        obj = super().__new__(cls, _template(code, "en").format(**params))
+        obj.code, obj.params = code, params
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # st.cache_data / pickle: rebuilt from code and params
+        return (_reason, (self.code, self.params))
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in ``lang``."""
+        return _template(self.code, lang).format(**self.params)
+
+
+def _reason(code: str, params: dict[str, Any]) -> Reason:
+    return Reason(code, **params)
+
+
+def why(code: str, /, **params: Any) -> Reason:
+    """A :class:`Reason` (``why("not_number", value="'abc'")`` reads "'abc' is not a number")."""
+    return Reason(code, **params)
+
+
+def _template(code: str, lang: str) -> str:
+    from jkn_core.i18n import STRINGS, t
+
+    key = f"imp_why_{code}"
+    if key not in STRINGS:
+        raise KeyError(f"no import reason {key!r} in jkn_core.i18n")
+    return t(key, lang)
+
+
+#: Reasons some readers give as plain English text (no parameters): their codes, so they translate too.
+_PLAIN_CODES = {"the file is empty": "file_empty", "the file has a header row but no data rows": "no_data_rows",
+                "this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or as CSV UTF-8": "old_xls",
+                "the file is UTF-16 text (Excel 'Unicode Text'); save it as 'CSV UTF-8' instead": "utf16",
+                "required column is missing": "required_column", "required value is empty": "required_empty"}
+
+
+def reason_text(reason: str, lang: str = "en") -> str:
+    """``reason`` in ``lang``: a :class:`Reason` by its code; a known plain text likewise; any other plain
+    text (a reason not yet coded) as it is."""
+    if isinstance(reason, Reason):
+        return reason.text(lang)
+    code = _PLAIN_CODES.get(str(reason))
+    return _template(code, lang) if code else str(reason)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file is rejected. ``row`` is 1-based as seen in the file (header = row 1)."""
+    """One reason a file is rejected. ``row`` is 1-based as seen in the file (header = row 1).
+
+    ``reason`` is English text; a :class:`Reason` also carries its code and parameters (``code``,
+    ``params``), and :meth:`text` says the whole problem in the user's language."""
 
     row: int | None
     column: str | None
     reason: str
 
-    def __str__(self) -> str:
-        where = []
+    @property
+    def code(self) -> str:
+        """The reason's code (``imp_why_<code>``), or "" for a reason given as plain text."""
+        return getattr(self.reason, "code", "") or _PLAIN_CODES.get(str(self.reason), "")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The reason's parameters (value, limits, other columns), with the problem's row and column."""
+        return {**getattr(self.reason, "params", {}), "row": self.row, "column": self.column}
+
+    def where(self, lang: str = "en") -> str:
+        """"row 3, column nik" / "baris 3, kolom nik"; "file" for the whole file."""
+        from jkn_core.i18n import t
+
+        parts = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            parts.append(t("imp_where_row", lang).format(row=self.row))
         if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where) or 'file'}: {self.reason}"
+            parts.append(t("imp_where_column", lang).format(column=self.column))
+        return ", ".join(parts) or t("imp_where_file", lang)
+
+    def text(self, lang: str = "en") -> str:
+        """The problem in ``lang``: where, then why."""
+        return f"{self.where(lang)}: {reason_text(self.reason, lang)}"
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass
@@ -95,25 +178,26 @@ class ImportReport:
         return problems_frame(self)
 
 
-def problems_frame(report: ImportReport | Sequence[Problem]) -> pd.DataFrame:
-    """The problems as a DataFrame with columns row, column, reason (row/column may be empty)."""
+def problems_frame(report: ImportReport | Sequence[Problem], lang: str = "en") -> pd.DataFrame:
+    """The problems as a DataFrame with columns row, column, reason (row/column may be empty), the reasons
+    in ``lang`` (default English, as the CLI says them)."""
     problems = report.problems if isinstance(report, ImportReport) else list(report)
     frame = pd.DataFrame(
         {
             "row": pd.array([p.row for p in problems], dtype="Int64"),
             "column": pd.array([p.column for p in problems], dtype=object),
-            "reason": pd.array([p.reason for p in problems], dtype=object),
+            "reason": pd.array([reason_text(p.reason, lang) for p in problems], dtype=object),
         }
     )
     return frame
 
 
-def problems_csv(report: ImportReport | Sequence[Problem]) -> bytes:
-    """The problems as a UTF-8 CSV (row, column, reason), for a download button: written like every export
-    (formula cells neutralised, fields with a separator quoted)."""
+def problems_csv(report: ImportReport | Sequence[Problem], lang: str = "en") -> bytes:
+    """The problems as a UTF-8 CSV (row, column, reason in ``lang``), for a download button: written like every
+    export (formula cells neutralised, fields with a separator quoted)."""
     from jkn_core.exports import to_csv_bytes
 
-    return to_csv_bytes(problems_frame(report))
+    return to_csv_bytes(problems_frame(report, lang))
 
 
 def sort_problems(problems: list[Problem], columns: Sequence[str]) -> list[Problem]:

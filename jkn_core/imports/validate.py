@@ -24,7 +24,7 @@ from jkn_core.imports import schema
 from jkn_core.imports.checks import INVALID, month_of
 from jkn_core.imports.lookup import lookup
 from jkn_core.imports.read import RawTable
-from jkn_core.imports.report import Problem, plain_number
+from jkn_core.imports.report import Problem, plain_number, why
 from jkn_core.imports.spec import INT64_MAX, Field, TableSpec
 
 _INT_RE = re.compile(r"[+-]?\d+")
@@ -107,12 +107,12 @@ def number_reason(f: Field, s: str, v: float) -> str | None:
     """Why the number ``v`` (written ``s``) breaks the range of ``f``, or None when it does not."""
     if f.min is not None and v < f.min:
         if f.kind == "money" and v < 0:
-            return f"negative amount {v}; amounts must be >= 0"
-        return f"{s} is below the minimum {plain_number(f.min)}"
+            return why("negative_amount", value=v)
+        return why("below_min", value=s, min=plain_number(f.min))
     if f.max is not None and v > f.max:
-        return f"{s} is above the maximum {plain_number(f.max)}"
+        return why("above_max", value=s, max=plain_number(f.max))
     if not -INT64_MAX - 1 <= v <= INT64_MAX and f.kind in ("int", "money"):
-        return f"{s} is below the minimum {-INT64_MAX - 1}"
+        return why("below_min", value=s, min=-INT64_MAX - 1)
     return None
 
 
@@ -133,14 +133,9 @@ class _Column:
 def _parse_whole(f: Field, text: pd.Series) -> _Column:
     ok = schema.fullmatch(text, _INT_RE)
     if f.kind == "period":
-        failed = {
-            i: f"{quoted(s)} is not a valid month; use YYYYMM, e.g. 202412" for i, s in _cells(text, ~ok)
-        }
+        failed = {i: why("not_month", value=quoted(s)) for i, s in _cells(text, ~ok)}
     else:
-        failed = {
-            i: f"{quoted(s)} is not a whole number (use digits only, no decimals or thousands separators)"
-            for i, s in _cells(text, ~ok)
-        }
+        failed = {i: why("not_whole", value=quoted(s)) for i, s in _cells(text, ~ok)}
     good = text[ok]
     fast = schema.fullmatch(good, _ASCII_INT64_RE)
     values = pd.Series(pd.NA, index=good.index, dtype="Int64")
@@ -151,28 +146,26 @@ def _parse_whole(f: Field, text: pd.Series) -> _Column:
         if reason is not None:
             failed[i] = reason
         elif f.kind == "period" and not -INT64_MAX - 1 <= v <= INT64_MAX:
-            failed[i] = f"{quoted(s)} is not a valid month; use YYYYMM, e.g. 202412"
+            failed[i] = why("not_month", value=quoted(s))
         else:
             values[i] = v
     if f.kind == "period":
         bad = ~(values.between(190001, 210012) & (values % 100).between(1, 12)).fillna(False).astype(bool)
         bad &= values.notna()
-        failed.update(
-            {i: f"{quoted(text[i])} is not a valid month; use YYYYMM, e.g. 202412" for i in bad[bad].index}
-        )
+        failed.update({i: why("not_month", value=quoted(text[i])) for i in bad[bad].index})
         values[bad] = pd.NA
     return _Column(values[values.notna()], failed)
 
 
 def _parse_float(text: pd.Series) -> _Column:
     ok = schema.fullmatch(text, _FLOAT_RE)
-    failed = {i: f"{quoted(s)} is not a number" for i, s in _cells(text, ~ok)}
+    failed = {i: why("not_number", value=quoted(s)) for i, s in _cells(text, ~ok)}
     return _Column(text[ok].astype(object).astype(float).astype("Float64"), failed)  # Python's float()
 
 
 def _parse_date(text: pd.Series) -> _Column:
     shaped = schema.fullmatch(text, _DATE_RE)
-    failed = {i: f"{quoted(s)} is not a date; use YYYY-MM-DD" for i, s in _cells(text, ~shaped)}
+    failed = {i: why("not_date", value=quoted(s)) for i, s in _cells(text, ~shaped)}
     good = text[shaped]
     ascii_ = schema.fullmatch(good, _ASCII_DATE_RE)
     year = good.str.slice(0, 4).where(ascii_, "0").astype(np.int64)
@@ -182,7 +175,7 @@ def _parse_date(text: pd.Series) -> _Column:
     first = ((year - 1970) * 12 + month.where(month_ok, 1) - 1).to_numpy().astype("datetime64[M]")
     days_in_month = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
     valid = (ascii_ & (year >= 1) & month_ok & (day >= 1) & (day <= days_in_month)).to_numpy()
-    failed.update({i: f"{quoted(s)} is not a valid calendar date" for i, s in _cells(good, ~valid)})
+    failed.update({i: why("not_calendar_date", value=quoted(s)) for i, s in _cells(good, ~valid)})
     dates = first[valid].astype("datetime64[D]") + (day.to_numpy()[valid] - 1)
     return _Column(pd.Series(dates.astype("datetime64[s]"), index=good.index[valid]), failed)
 
@@ -190,9 +183,7 @@ def _parse_date(text: pd.Series) -> _Column:
 def _parse_bool(text: pd.Series) -> _Column:
     values = text.astype(object).str.lower().map(_BOOLS)
     bad = values.isna()
-    failed = {
-        i: f"{quoted(s)} is not true/false (use true, false, 1, 0, ya or tidak)" for i, s in _cells(text, bad)
-    }
+    failed = {i: why("not_bool", value=quoted(s)) for i, s in _cells(text, bad)}
     return _Column(values[~bad].astype("boolean"), failed)
 
 
@@ -226,27 +217,22 @@ def _header(spec: TableSpec, raw: RawTable) -> tuple[dict[str, int], list[Proble
         norm = normalise_header(name)
         if not norm:
             if any(j < len(r) and r[j] for r in raw.rows):
-                problems.append(
-                    Problem(hr, f"#{j + 1}", f"column {j + 1} has values but no name in the header")
-                )
+                problems.append(Problem(hr, f"#{j + 1}", why("no_header_name", n=j + 1)))
             continue
         if norm not in known:
             problems.append(
-                Problem(
-                    hr,
-                    name,
-                    f"unknown column {name!r}; the columns of {spec.name} are: {', '.join(spec.columns)}",
-                )
+                Problem(hr, name, why("unknown_column", name=repr(name), table=spec.name,
+                                      columns=", ".join(spec.columns)))
             )
             index.setdefault(norm, -1)
             continue
         if norm in index:
-            problems.append(Problem(hr, norm, f"column {norm!r} appears more than once in the header"))
+            problems.append(Problem(hr, norm, why("duplicate_column", name=repr(norm))))
             continue
         index[norm] = j
     for f in spec.fields:
         if f.required and index.get(f.name, -1) < 0:
-            problems.append(Problem(hr, f.name, "required column is missing"))
+            problems.append(Problem(hr, f.name, why("required_column")))
     return index, problems
 
 
@@ -273,12 +259,12 @@ def _parse_column(
     if raw.mojibake:
         moj = text.str.contains("\ufffd", regex=False).to_numpy(dtype=bool) & ~bad
         reasons.update(
-            {i: "contains characters that are not UTF-8 (file encoding)" for i in np.flatnonzero(moj)}
+            {i: why("not_utf8_cell") for i in np.flatnonzero(moj)}
         )
         bad |= moj
     blank = (text == "").to_numpy(dtype=bool) & ~bad
     if f.required:
-        reasons.update({i: "required value is empty" for i in np.flatnonzero(blank)})
+        reasons.update({i: why("required_empty") for i in np.flatnonzero(blank)})
         bad |= blank
     todo = ~bad & ~blank
     if f.kind == "float" and raw.decimal_comma:
@@ -335,7 +321,7 @@ def _row_rule_problems(parsed: ParsedTable) -> list[Problem]:
                 Problem(
                     int(rownums[i]),
                     ", ".join(key),
-                    f"duplicate key ({shown}): same as row {rownums[int(first_row[i])]}",
+                    why("duplicate_key", key=shown, first=rownums[int(first_row[i])]),
                 )
             )
     rules = {rule.name: rule for rule in spec.row_rules}
@@ -361,7 +347,7 @@ def validate_table(spec: TableSpec, raw: RawTable, today: dt.date) -> ParsedTabl
     used = _shape(cells, np.fromiter(map(len, raw.rows), dtype=np.int64, count=n), width)
     ragged = used != width
     problems += [
-        Problem(int(rownums[i]), None, f"the row has {used[i]} values but the header has {width} columns")
+        Problem(int(rownums[i]), None, why("ragged_row", used=used[i], width=width))
         for i in np.flatnonzero(ragged)
     ]
 
@@ -402,18 +388,18 @@ def validate_table(spec: TableSpec, raw: RawTable, today: dt.date) -> ParsedTabl
 
 def _cell_reason(f: Field, rule: str, s: str, v: Any, today: dt.date, current: int) -> str:
     if rule == "choices":
-        return f"{quoted(s)} is not allowed; use one of: {', '.join(map(str, f.choices))}"
+        return why("not_allowed", value=quoted(s), choices=", ".join(map(str, f.choices)))
     if rule == "max_len":
-        return f"{quoted(s)} is longer than {f.max_len} characters"
+        return why("too_long", value=quoted(s), max_len=f.max_len)
     if rule == "pattern":
-        return f"{quoted(s)} is not valid: {f.pattern_hint}"
+        return why("pattern", value=quoted(s), hint=f.pattern_hint)
     if rule in ("min", "max"):
         return number_reason(f, s, v) or ""
     if rule == "min_date":
-        return f"{v.isoformat()} is before {f.min_date.isoformat()}"  # type: ignore[union-attr]
+        return why("before_min_date", value=v.isoformat(), min=f.min_date.isoformat())  # type: ignore[union-attr]
     if f.kind == "date":
-        return f"{v.isoformat()} is in the future (today is {today.isoformat()})"
-    return f"{v} is in the future (the current month is {current})"
+        return why("future_date", value=v.isoformat(), today=today.isoformat())
+    return why("future_month", value=v, current=current)
 
 
 # --- the database ----------------------------------------------------------------------------------
@@ -429,7 +415,7 @@ def check_database(conn: Connection, parsed: ParsedTable) -> list[Problem]:
         known = lookup(conn, table, column, set(values.tolist()))
         for i, v in values[~values.isin(list(known))].items():
             shown = repr(v) if isinstance(v, str) else str(v)
-            found.append((i, f.name, f"unknown {f.name} {shown}: it does not exist in {f.refs}"))
+            found.append((i, f.name, why("unknown_ref", column=f.name, value=shown, ref=f.refs)))
     for rule in spec.db_rules:
         found += rule(conn, frame)
     return [Problem(int(parsed.rownums[i]), col, reason) for i, col, reason in found]

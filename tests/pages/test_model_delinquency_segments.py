@@ -36,7 +36,8 @@ def test_segments_and_monthly_calibration_are_shown(app_env, trained_card, monke
     assert {current, behind} <= set(table[seg_col])
     row = table.set_index(seg_col).loc[current]
     expected = CARD["segments"]["current"]["roc_auc"]
-    assert float(row[auc_col].replace(",", ".") if lang == "id" else row[auc_col].replace(",", "")) \
+    auc = str(row[auc_col])  # a value under the table's formatter (show_table), or its text
+    assert float(auc.replace(",", ".") if lang == "id" else auc.replace(",", "")) \
         == pytest.approx(expected, abs=1e-4)
     month_col = "Bulan" if lang == "id" else "Month"
     months = next(df.value for df in at.dataframe if month_col in df.value.columns and "ECE" in " ".join(

@@ -33,8 +33,8 @@ def test_cabang_sees_the_queue_and_records_an_outcome(writable_app):
     assert main[t("hdr_reason")].str.len().gt(5).all()
     table = at.dataframe[1].value  # the details (NIK, regency, all reasons, …)
     assert table[t("hdr_reasons")].str.len().gt(5).all()
-    with writable_app.engine.connect() as conn:  # scored on first use with the shipped model
-        assert conn.execute(text("SELECT COUNT(*) FROM model_scores WHERE model = 'delinquency'")).scalar() > 1000
+    with writable_app.engine.connect() as conn:  # the branch scored live: nothing stored, no national run
+        assert conn.execute(text("SELECT COUNT(*) FROM model_scores WHERE model = 'delinquency'")).scalar() == 0
         ids = ",".join(str(int(f)) for f in table[t("hdr_family_id")])
         branches = {r[0] for r in conn.execute(text(f"SELECT DISTINCT branch_code FROM families WHERE id IN ({ids})"))}
     assert branches == {"0301"}
