@@ -459,7 +459,7 @@ def contributions(model: Any, card: dict[str, Any], frame: pd.DataFrame) -> pd.D
     out = {}
     for f in input_names(model):
         Xr = X.copy()
-        Xr[f] = ref.get(f, float(np.nanmedian(X[f])))
+        Xr[f] = ref[f] if f in ref else float(np.nanmedian(X[f]))  # the card's median (no all-NaN warning)
         out[f] = d0 - base.decision_function(Xr)
     return pd.DataFrame(out)
 

@@ -106,7 +106,8 @@ def new_families(conn: Connection, parsed: ParsedTable) -> list[dict[str, Any]]:
     """Families referenced by a participants file that do not exist yet, built from their rows.
 
     The first row of a family in the file (its head) gives segment, kelas, regency_code,
-    branch_code, weight, auto_debit and head_birth_year (year of birth_date); registered_on is the
+    branch_code, weight, auto_debit and head_birth_year (birth_year, i.e. the year of birth_date, or empty
+    when the file gives neither); registered_on is the
     earliest registered_on of its rows; members is the number of its rows; arrears_before_months is 0.
     Existing families are never changed by a participants import.
     """
@@ -128,7 +129,7 @@ def new_families(conn: Connection, parsed: ParsedTable) -> list[dict[str, Any]]:
                 "branch_code": cols["branch_code"][i],
                 "registered_on": cols["registered_on"][i],
                 "auto_debit": bool(cols["auto_debit"][i]),
-                "head_birth_year": cols["birth_date"][i].year,
+                "head_birth_year": cols["birth_year"][i],
                 "arrears_before_months": 0,
                 "weight": cols["weight"][i],
             }
