@@ -22,8 +22,8 @@ The book (documented in docs/sif.md, "The demo's loan book"):
   request whose maximum falls below ``min_amount`` is declined (no loan). So every loan is within policy
   at origination; later months move capitation and a share of loans breaches the limit (measured in
   docs/sif.md).
-* **Outcome**: a true 12-month PD from what is known at the decision plus a facility-level term no data
-  shows; a default falls 2-12 months after the start (within the tenor). A default after the last month
+* **Outcome**: a true 12-month PD from what is known at the decision (the clinic's management shows in its
+  KBK indicators) plus a small facility-level term no data shows; a default falls 2-12 months after the start (within the tenor). A default after the last month
   has not happened yet: that loan is current in ``sif_loans``. The model learns only from loans whose
   first 12 months are over (:func:`jkn_core.sif.model.train`).
 """
@@ -40,8 +40,8 @@ from jkn_core.sif import policy as credit
 
 #: Share of the eligible FKTP of a bank's market that borrow from the bank over 24 months (E: assumptions;
 #: Bank bjb runs the SIF programme in its home market, the national banks lend to fewer FKTP each).
-UPTAKE: dict[str, float] = {"Bank bjb": 0.60, "Bank Jateng": 0.50, "Bank Jatim": 0.50, "Bank DKI": 0.40,
-                            "BRI": 0.50, "BSI": 0.50, "Bank Mandiri": 0.20}
+UPTAKE: dict[str, float] = {"Bank bjb": 0.70, "Bank Jateng": 0.65, "Bank Jatim": 0.65, "Bank DKI": 0.55,
+                            "BRI": 0.70, "BSI": 0.70, "Bank Mandiri": 0.20}
 #: Annual rate each bank charges (%, E; jittered by up to 0.5 point per loan).
 BANK_RATE: dict[str, float] = {"Bank bjb": 11.0, "Bank Jateng": 11.0, "Bank Jatim": 10.75, "Bank DKI": 11.0,
                                "BRI": 10.75, "BSI": 11.5, "Bank Mandiri": 10.5}
@@ -52,9 +52,23 @@ REQUEST_SIGMA = 0.6
 TENORS = np.array([12, 24, 36, 48, 60])
 TENOR_P: dict[str, list[float]] = {"klinik_pratama": [0.15, 0.3, 0.3, 0.15, 0.1], "dpp": [0.35, 0.4, 0.2, 0.05, 0.0]}
 #: Chance that a facility that repaid its loan takes a second one (E).
-REPEAT_SHARE = 0.5
-#: Facility-level log-odds no data shows (σ, E).
-HIDDEN_SIGMA = 0.35
+REPEAT_SHARE = 0.6
+#: Facility-level log-odds no data shows (σ, E): what stays hidden of a clinic's management once its KBK
+#: record is known (:data:`QUALITY_WEIGHTS`).
+HIDDEN_SIGMA = 0.15
+#: How a clinic's management shows in its KBK indicators (E): log-odds per unit of log of the 13-month mean of
+#: each monthly indicator against the demo's typical clinic (:data:`QUALITY_TYPICAL`). Few contacts per
+#: 1,000 participants, many non-specialist referrals and few controlled Prolanis patients mark a clinic that
+#: is run less well - also as a business. This is the facility term an earlier book kept out of every table
+#: (σ 0.35): distress that leaves no trace cannot be scored; here it leaves one.
+QUALITY_WEIGHTS: dict[str, float] = {"contact_rate_pm": -0.5, "rrns_pct": 0.25, "rppt_pct": -0.3}
+QUALITY_TYPICAL: dict[str, float] = {"contact_rate_pm": 140.0, "rrns_pct": 1.2, "rppt_pct": 3.5}
+#: Months of facility data the bank's decision looks back on (the decision month and the 12 before it, as the
+#: features do: :mod:`jkn_core.sif.features`).
+LOOKBACK_MONTHS = 13
+#: The loan book's own random stream: ``default_rng([seed, LOANS_STREAM])`` - the loans are drawn apart from
+#: every other table, so a change here moves no participant, contribution or facility of a seed.
+LOANS_STREAM = 6
 
 
 def _month_index(dates: pd.Series) -> np.ndarray:
@@ -62,14 +76,33 @@ def _month_index(dates: pd.Series) -> np.ndarray:
     return (d.dt.year * 12 + d.dt.month - 1 - START_YEAR * 12).to_numpy()
 
 
+def _trailing_mean(m: np.ndarray, k: int, fill: float) -> np.ndarray:
+    """Mean of the last ``k`` months up to each month (missing months left out; ``fill`` where none)."""
+    have = ~np.isnan(m)
+    csum = np.cumsum(np.where(have, m, 0.0), axis=1)
+    cnt = np.cumsum(have, axis=1).astype(float)
+    csum[:, k:] = csum[:, k:] - csum[:, :-k]
+    cnt[:, k:] = cnt[:, k:] - cnt[:, :-k]
+    return np.where(cnt > 0, csum / np.maximum(cnt, 1), fill)
+
+
+def own_stream(rng: np.random.Generator) -> np.random.Generator:
+    """The loan book's random stream, derived from the world's seed without drawing from ``rng``."""
+    entropy = rng.bit_generator.seed_seq.entropy  # the seed the world was built with
+    return np.random.default_rng([int(entropy), LOANS_STREAM]) if entropy is not None else rng
+
+
 def sif_loans(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws: int, end_idx: int
               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The SIF loan book per bank market, with true default probabilities (E).
 
     True log-odds of default over 12 months rise with: DPP (single doctor), weak accreditation, short
-    contract history, a tenor running past the contract, falling registrations, poor KBK, and the
-    instalment's share of capitation income; plus a facility-level term no data shows.
+    contract history, a tenor running past the contract, falling registrations, poor KBK payment, a clinic's
+    management as its KBK indicators show it (:data:`QUALITY_WEIGHTS`) and the instalment's share of capitation
+    income; plus a small facility-level term no data shows (:data:`HIDDEN_SIGMA`). Draws only from the book's
+    own stream (:func:`own_stream`).
     """
+    rng = own_stream(rng)
     policy = credit.load_policy()
     elig = fac[fac["type"].isin(policy.eligible_types)].reset_index(drop=True)
     codes = elig["code"].to_numpy()
@@ -79,10 +112,11 @@ def sif_loans(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws:
         return fm.pivot_table(index="facility_code", columns="period", values=col, aggfunc="sum").reindex(
             codes).to_numpy(float)
 
-    reg_m, cap_m, kbk_m = matrix("registered"), matrix("capitation_paid"), matrix("kbk_pct")
-    reg_m, cap_m = np.nan_to_num(reg_m), np.nan_to_num(cap_m)
-    kbk_m = np.where(np.isnan(kbk_m), 95.0, kbk_m)
-    kbk_cum = np.cumsum(kbk_m, axis=1) / np.arange(1, kbk_m.shape[1] + 1)  # mean KBK up to each month
+    reg_m, cap_m = np.nan_to_num(matrix("registered")), np.nan_to_num(matrix("capitation_paid"))
+    # the 13-month means the bank sees at each month (months before the contract are not in the data)
+    kbk_mean = _trailing_mean(matrix("kbk_pct"), LOOKBACK_MONTHS, 95.0)
+    quality = sum(w * np.log(_trailing_mean(matrix(col), LOOKBACK_MONTHS, QUALITY_TYPICAL[col])
+                             .clip(min=1e-3) / QUALITY_TYPICAL[col]) for col, w in QUALITY_WEIGHTS.items())
     width = reg_m.shape[1]
     ftype = elig["type"].to_numpy()
     acc_good = elig["accreditation"].isin(["paripurna", "utama"]).to_numpy()
@@ -96,7 +130,7 @@ def sif_loans(rng: np.random.Generator, fac: pd.DataFrame, fm: pd.DataFrame, ws:
         before = reg_m[rows, np.maximum(col - 6, 0)]
         trend = (now - before) / np.maximum(before, 1)
         return (static[rows] + 0.8 * (now / doctors[rows] > 5000) - 2.0 * np.clip(2 * trend, -0.5, 0.5)
-                - 0.08 * (kbk_cum[rows, col] - 95))
+                - 0.08 * (kbk_mean[rows, col] - 95) + quality[rows, col])
 
     c_start = _month_index(elig["contract_start"])
     c_end = _month_index(elig["contract_end"])

@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from jkn_core import bank_markets, months, sif
-from jkn_core.schema import Branch, Facility, FacilityMonth, Province, SifLoan
+from jkn_core.demo import loans as demo_loans
+from jkn_core.demo.timeline import index_of
+from jkn_core.schema import Branch, Facility, FacilityMonth, Province, SifLoan, TruthLoan
 from jkn_core.scope import Scope, ScopeError
 from jkn_core.sif import policy as credit
 
@@ -123,3 +125,48 @@ def test_a_bad_markets_file_names_row_and_column(tmp_path) -> None:
     bad.write_text("bank\nBank bjb\n")
     with pytest.raises(ValueError, match="missing column"):
         bank_markets.read_markets(bad)
+
+
+def _stage_inputs(engine) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """What the generator hands the loan stage: facilities, facility-months, first and last month index."""
+    with engine.connect() as conn:
+        fac = pd.DataFrame(conn.execute(select(Facility.__table__)).mappings().all())
+        fm = pd.DataFrame(conn.execute(select(FacilityMonth.__table__)).mappings().all())
+    first, last = int(fm["period"].min()), int(fm["period"].max())
+    return fac, fm, index_of(first), index_of(last)
+
+
+def test_the_loan_book_draws_from_its_own_stream(sqlite_world) -> None:
+    """Issue 16 item 6: the loans come from their own stream of the seed; how far the world's shared stream has
+    moved does not change them, and the loan stage takes nothing from it (no other table of a seed moves)."""
+    fac, fm, ws, end = _stage_inputs(sqlite_world.engine)
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    b.random(1000)  # the shared stream further on, as after another stage's draws
+    state = a.bit_generator.state
+    loans_a, truth_a, _ = demo_loans.sif_loans(a, fac, fm, ws, end)
+    loans_b, truth_b, _ = demo_loans.sif_loans(b, fac, fm, ws, end)
+    assert a.bit_generator.state == state
+    assert len(loans_a) > 100
+    pd.testing.assert_frame_equal(loans_a, loans_b)
+    pd.testing.assert_frame_equal(truth_a, truth_b)
+
+
+def test_what_drives_a_default_leaves_a_trace_the_bank_can_see(sqlite_world) -> None:
+    """Issue 16 item 6: the true PD is almost all in the data the model may read (features as of the month
+    before the start); the part no data shows is small, so the oracle is a reachable bar."""
+    feats = sif.loan_features(sqlite_world.engine)
+    with sqlite_world.engine.connect() as conn:
+        truth = dict(conn.execute(select(TruthLoan.loan_ref, TruthLoan.pd_true)).all())
+    p = feats["key"].map(truth).astype(float)
+    y = np.log(p / (1 - p)).to_numpy()
+    x = pd.DataFrame({
+        "dpp": (feats["type"] == "dpp").astype(float), "years": feats["years_contracted"],
+        "trend": feats["registered_trend_6m"].clip(-0.25, 0.25), "kbk": feats["kbk_pct"],
+        "contacts": np.log(feats["contact_rate_pm"]), "referrals": np.log(feats["rrns_pct"]),
+        "prolanis": np.log(feats["rppt_pct"]), "share": feats["instalment_share"],
+        "beyond": (feats["tenor_beyond_contract"] > 0).astype(float)})
+    x = pd.concat([x, pd.get_dummies(feats["accreditation"], dtype=float)], axis=1)
+    a = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    r2 = 1 - float(np.var(y - a @ coef)) / float(np.var(y))
+    assert r2 >= 0.85, r2  # a linear fit on the visible attributes explains most of the true log-odds

@@ -66,6 +66,7 @@ def test_shipped_model_reports_its_oracle_gap_with_an_interval_and_its_points_re
     bootstrap interval (issue 16 item 6: one split of a few hundred defaults is noise)."""
     card = json.loads((Path(__file__).resolve().parents[2] / "models" / "sif" / "card.json").read_text())
     assert card["n_test"] > 500 and card["oracle_gap"] is not None
+    assert card["roc_auc"] > 0.5  # ranks defaults better than chance on a few thousand loans
     assert card["oracle_gap"] == pytest.approx(card["oracle_roc_auc"] - card["roc_auc"])
     ci = card["oracle_gap_interval"]
     assert ci["low"] < card["oracle_gap"] < ci["high"] and ci["n_boot"] >= 500
@@ -92,7 +93,9 @@ def test_training_writes_a_card_with_both_models_and_a_points_table(trained) -> 
     on_disk = json.loads((trained["folder"] / "sif" / "card.json").read_text())
     assert all(k in on_disk for k in modeling.CARD_KEYS)
     assert set(card["models"]) == {"scorecard", "gbm"} and card["champion"] in card["models"]
-    assert card["oracle_roc_auc"] is not None and card["roc_auc"] > 0.5
+    # the small world's book has ~280 labelled loans and ~20 defaults, ~10 of them out of time: its AUC is noise
+    # (either side of 0.5); how well the model ranks is asserted on the shipped default-scale card below
+    assert card["oracle_roc_auc"] is not None and 0 <= card["roc_auc"] <= 1
     assert card["split"]["kind"] == "rolling_time" and card["data_to"] >= card["split"]["test_from_period"]
     pts = pd.DataFrame(card["scorecard"]["points"])
     assert set(pts["feature"]) == set(sif.FEATURES)
