@@ -27,8 +27,20 @@ if ! have_initdb || ! command -v chromium > /dev/null || ! have_nginx; then
     apt-get install -y --no-install-recommends postgresql chromium nginx
 fi
 
+# The Spark batch (jkn_batch, tests/batch): pyspark from requirements-batch.txt, and Java 17 from Debian.
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-batch.txt
+if ! command -v java > /dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: Java is missing: sudo apt-get install -y --no-install-recommends openjdk-17-jre-headless" >&2
+        exit 1
+    fi
+    echo "test.sh: installing openjdk-17-jre-headless (Spark runs on Java 17)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+        || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
+fi
+
 lint_paths=()
-for p in jkn_core app.py pages tests bench devtools; do [ -e "$p" ] && lint_paths+=("$p"); done
+for p in jkn_core jkn_batch app.py pages tests bench devtools; do [ -e "$p" ] && lint_paths+=("$p"); done
 echo "test.sh: ruff check ${lint_paths[*]}" >&2
 .venv/bin/ruff check "${lint_paths[@]}"
 

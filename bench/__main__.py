@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import pages_browser
 
         return pages_browser.main(args[1:])
+    if "--scale=batch" in args or any(a == "--scale" and b == "batch" for a, b in zip(args, args[1:], strict=False)):
+        from bench import batch  # the Spark batch at national fractions (bench/batch.py)
+
+        return batch.main(args)
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=sorted(SCALES), default="default")

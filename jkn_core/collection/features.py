@@ -219,6 +219,24 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
                  branch_code: str | None, family_ids: list[int] | None, with_truth: bool) -> pd.DataFrame:
     """Feature rows of the families with ids ``lo``..``hi`` for every label month (see the module doc)."""
     fam, led, care, acts = _read_chunk(engine, lo, hi, branch_code, family_ids)
+    res = from_frames(fam, led, care, acts, months, rng)
+    if with_truth and len(res):
+        res = _attach_truth(engine, res, lo, hi)
+    return res
+
+
+def from_frames(fam: pd.DataFrame, led: pd.DataFrame, care: pd.DataFrame, acts: pd.DataFrame,
+                months: list[int], rng: tuple[int, int]) -> pd.DataFrame:
+    """THE feature definition, on columnar frames: the feature rows of the families in ``fam`` for every
+    label month of ``months`` (sorted), the ledger spanning months ``rng`` = (first, last).
+
+    Pure (no database): ``build`` calls it per chunk of families read from SQL, and the Spark batch
+    (``jkn_batch``) per partition of families read from Parquet, so both compute the same rows.
+    ``fam``: one row per family (``family_id``, segment, kelas, members, regency_code, branch_code,
+    province_code, registered_on, auto_debit, head_birth_year, arrears_before_months, weight,
+    income_index, is_city); ``led``: the families' ledger rows (family_id, period, billed, paid_period,
+    paid_date); ``care``: (family_id, period, kind, cost); ``acts``: (family_id, period, outcome).
+    """
     if fam.empty:
         return _empty()
     n = len(fam)
@@ -378,7 +396,8 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
             "actions_12m": window(c_act, e, 12).astype(float),
             "actions_paid_12m": window(c_act_paid, e, 12).astype(float),
             "months_since_action": np.minimum(month_index(M) - last_act[:, e], NEVER).astype(float),
-            "head_age": (M // 100 - fam["head_birth_year"].to_numpy()).astype(float),
+            # an unknown birth year (empty in a modelling extract) is a missing value (NaN), never 0
+            "head_age": M // 100 - pd.to_numeric(fam["head_birth_year"], errors="coerce").to_numpy(float),
             **static,
         }
         k_ledger = np.minimum(run[:, e], rules.MAX_ARREARS_MONTHS_BILLED)
@@ -395,10 +414,7 @@ def _build_chunk(engine: Engine, lo: int, hi: int, months: list[int], rng: tuple
         out.append(frame)
     if not out:
         return _empty()
-    res = pd.concat(out, ignore_index=True)
-    if with_truth:
-        res = _attach_truth(engine, res, lo, hi)
-    return res
+    return pd.concat(out, ignore_index=True)
 
 
 def _attach_truth(engine: Engine, frame: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:

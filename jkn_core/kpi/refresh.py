@@ -101,8 +101,24 @@ def _only(stmt, col, values: Sequence[str] | None):  # type: ignore[no-untyped-d
 
 
 # --- the definitions: one insert-select per table, for everything or for some branches ------------
+#: Columns of each aggregate table, in the order the selects below produce them.
+COLLECTION_COLUMNS = ["period", "branch_code", "regency_code", "segment", "bills", "billed", "payments", "collected"]
+COVERAGE_COLUMNS = ["period", "regency_code", "branch_code", "segment", "participants", "active"]
+COVERAGE_REGENCY_COLUMNS = ["period", "regency_code", "participants", "active"]
+CAPACITY_COLUMNS = ["period", "regency_code", "branch_code", "fktp", "fkrtl", "doctors", "registered",
+                    "capitation_paid"]
+ARREARS_COLUMNS = ["period", "branch_code", "regency_code", "bucket", "people", "families", "rp"]
+
+
 def _insert_collection(conn: Connection, branches: Sequence[str] | None) -> None:
     """Billed by bill month, collected by payment month (the families' branch)."""
+    conn.execute(insert(AggCollection).from_select(COLLECTION_COLUMNS, collection_select(branches)))
+
+
+# The definitions are public selects (columns ``*_COLUMNS``) so the Spark batch (jkn_batch) runs the very
+# same SQL, compiled to text, on Parquet views named like the tables.
+def collection_select(branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_collection`` rows: billed by bill month, collected by payment month (the families' branch)."""
     fam_cols = (Family.branch_code, Family.regency_code, Family.segment)
     billed = (select(Contribution.period.label("period"), *fam_cols, func.count().label("bills"),
                      func.sum(Contribution.billed * Family.weight).label("billed"),
@@ -116,17 +132,21 @@ def _insert_collection(conn: Connection, branches: Sequence[str] | None) -> None
             .where(Contribution.paid_period.is_not(None))
             .group_by(Contribution.paid_period, *fam_cols))
     u = union_all(_only(billed, Family.branch_code, branches), _only(paid, Family.branch_code, branches)).subquery()
-    conn.execute(insert(AggCollection).from_select(
-        ["period", "branch_code", "regency_code", "segment", "bills", "billed", "payments", "collected"],
-        select(u.c.period, u.c.branch_code, u.c.regency_code, u.c.segment, func.sum(u.c.bills),
-               func.sum(u.c.billed), func.sum(u.c.payments), func.sum(u.c.collected))
-        .group_by(u.c.period, u.c.branch_code, u.c.regency_code, u.c.segment)))
+    return (select(u.c.period, u.c.branch_code, u.c.regency_code, u.c.segment, func.sum(u.c.bills).label("bills"),
+                   func.sum(u.c.billed).label("billed"), func.sum(u.c.payments).label("payments"),
+                   func.sum(u.c.collected).label("collected"))
+            .group_by(u.c.period, u.c.branch_code, u.c.regency_code, u.c.segment))
 
 
 def _insert_coverage(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
     """Cumulative participants per ledger month (the participants' branch)."""
     if not periods:
         return
+    conn.execute(insert(AggCoverage).from_select(COVERAGE_COLUMNS, coverage_select(periods, branches)))
+
+
+def coverage_select(periods: list[int], branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_coverage`` rows: cumulative participants per ledger month of ``periods`` (not empty)."""
     first = periods[0]
     rp = case((Participant.registered_period < first, first - 1), else_=Participant.registered_period)
     stage = _only(select(rp.label("rp"), Participant.regency_code, Participant.branch_code, Participant.segment,
@@ -137,57 +157,66 @@ def _insert_coverage(conn: Connection, periods: list[int], branches: Sequence[st
                   .group_by(rp, Participant.regency_code, Participant.branch_code, Participant.segment),
                   Participant.branch_code, branches).subquery()
     per = union_all(*[select(literal(p).label("period")) for p in periods]).subquery()
-    conn.execute(insert(AggCoverage).from_select(
-        ["period", "regency_code", "branch_code", "segment", "participants", "active"],
-        select(per.c.period, stage.c.regency_code, stage.c.branch_code, stage.c.segment,
-               func.sum(stage.c.participants), func.sum(stage.c.active))
-        .select_from(stage).join(per, stage.c.rp <= per.c.period)
-        .group_by(per.c.period, stage.c.regency_code, stage.c.branch_code, stage.c.segment)))
+    return (select(per.c.period, stage.c.regency_code, stage.c.branch_code, stage.c.segment,
+                   func.sum(stage.c.participants).label("participants"), func.sum(stage.c.active).label("active"))
+            .select_from(stage).join(per, stage.c.rp <= per.c.period)
+            .group_by(per.c.period, stage.c.regency_code, stage.c.branch_code, stage.c.segment))
 
 
 def _insert_coverage_regency(conn: Connection, regencies: Sequence[str] | None) -> None:
     """``agg_coverage`` summed per month × regency (run after :func:`_insert_coverage`)."""
+    conn.execute(insert(AggCoverageRegency).from_select(COVERAGE_REGENCY_COLUMNS,
+                                                        coverage_regency_select(regencies)))
+
+
+def coverage_regency_select(regencies: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_coverage_regency`` rows: ``agg_coverage`` summed per month × regency."""
     c = AggCoverage
-    conn.execute(insert(AggCoverageRegency).from_select(
-        ["period", "regency_code", "participants", "active"],
-        _only(select(c.period, c.regency_code, func.sum(c.participants), func.sum(c.active)),
-              c.regency_code, regencies)
-        .group_by(c.period, c.regency_code)))
+    return (_only(select(c.period, c.regency_code, func.sum(c.participants).label("participants"),
+                         func.sum(c.active).label("active")), c.regency_code, regencies)
+            .group_by(c.period, c.regency_code))
 
 
 def _insert_capacity(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
     """Facilities as they are, panels and capitation of each ledger month (the facilities' branch)."""
+    for p in periods:
+        conn.execute(insert(AggCapacity).from_select(CAPACITY_COLUMNS, capacity_select(p, branches)))
+
+
+def capacity_select(p: int, branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_capacity`` rows of month ``p``: facilities as they are, the month's panels and capitation."""
     fm = FacilityMonth.__table__
     is_fktp = Facility.level == "FKTP"
     gp_fktp = rules.is_gp_fktp(Facility.level, Facility.type)
-    for p in periods:
-        conn.execute(insert(AggCapacity).from_select(
-            ["period", "regency_code", "branch_code", "fktp", "fkrtl", "doctors", "registered", "capitation_paid"],
-            _only(select(literal(p), Facility.regency_code, Facility.branch_code,
-                         func.sum(case((is_fktp, 1), else_=0)),
-                         func.sum(case((Facility.level == "FKRTL", 1), else_=0)),
-                         func.sum(case((gp_fktp, Facility.doctors), else_=0)),
-                         func.sum(case((gp_fktp, func.coalesce(fm.c.registered, 0)), else_=0)),
-                         func.sum(func.coalesce(fm.c.capitation_paid, 0)))
+    return (_only(select(literal(p).label("period"), Facility.regency_code, Facility.branch_code,
+                         func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
+                         func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
+                         func.sum(case((gp_fktp, Facility.doctors), else_=0)).label("doctors"),
+                         func.sum(case((gp_fktp, func.coalesce(fm.c.registered, 0)), else_=0)).label("registered"),
+                         func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
                   .select_from(Facility).outerjoin(fm, (fm.c.facility_code == Facility.code) & (fm.c.period == p)),
                   Facility.branch_code, branches)
-            .group_by(Facility.regency_code, Facility.branch_code)))
+            .group_by(Facility.regency_code, Facility.branch_code))
 
 
 def _insert_arrears(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
     """Arrears at the end of each ledger month (the families' branch), :func:`~jkn_core.kpi.arrears.arrears_families`."""
     if conn.execute(select(Contribution.period).limit(1)).first() is None:
         return
-    filters = NATION if branches is None else _Branches(branches)
     for p in periods:
-        a = arrears_families(conn, Scope.system(), p, filters)
-        bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS],
-                      else_=">24")
-        conn.execute(insert(AggArrears).from_select(
-            ["period", "branch_code", "regency_code", "bucket", "people", "families", "rp"],
-            select(literal(p), a.c.branch_code, a.c.regency_code, bucket,
-                   func.sum(a.c.members * a.c.weight), func.sum(a.c.weight), func.sum(a.c.rp * a.c.weight))
-            .group_by(a.c.branch_code, a.c.regency_code, bucket)))
+        conn.execute(insert(AggArrears).from_select(ARREARS_COLUMNS, arrears_select(conn, p, branches)))
+
+
+def arrears_select(bind: Any, p: int, branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_arrears`` rows of month ``p`` (``bind``: what :func:`~jkn_core.kpi.arrears.arrears_families`
+    asks the first ledger month)."""
+    filters = NATION if branches is None else _Branches(branches)
+    a = arrears_families(bind, Scope.system(), p, filters)
+    bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
+    return (select(literal(p).label("period"), a.c.branch_code, a.c.regency_code, bucket.label("bucket"),
+                   func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.weight).label("families"),
+                   func.sum(a.c.rp * a.c.weight).label("rp"))
+            .group_by(a.c.branch_code, a.c.regency_code, bucket))
 
 
 def _ensure_tables(engine: Engine) -> None:
@@ -204,6 +233,13 @@ def _write_state(conn: Connection, mark: str, periods: list[int]) -> None:
     committing meanwhile is never marked as included) and the ledger months."""
     conn.execute(Meta.__table__.delete().where(Meta.key == META_KEY))
     conn.execute(insert(Meta).values(key=META_KEY, value=mark + "|" + ",".join(map(str, periods))))
+
+
+def mark_current(conn: Connection, periods: list[int]) -> None:
+    """Mark the aggregates as current for ``periods`` (the ledger months they hold), inside the caller's
+    transaction: what the Spark batch's loader (``jkn_batch load``) calls after writing the tables it
+    computed from the same base tables. An import after it makes them stale again, as after :func:`refresh`."""
+    _write_state(conn, _import_mark(conn), sorted(int(p) for p in periods))
 
 
 def rebuild_all(conn: Connection) -> None:

@@ -34,7 +34,7 @@ PAGE_FILES = sorted(p for p in PAGES_DIR.glob("*.py")
 UI_FILES = sorted(PAGES_DIR.glob("*.py")) + [APP]  # the Streamlit side: pages/ and the entry point
 BENCH_FILES = sorted((ROOT / "bench").glob("*.py"))
 MAX_MODULE_LINES = 600
-FORBIDDEN_IN_CORE = ("streamlit", "pages", "app", "bench", "tests")
+FORBIDDEN_IN_CORE = ("streamlit", "pages", "app", "bench", "tests", "jkn_batch", "pyspark")  # the batch stays optional
 DATABASE_PACKAGES = ("sqlalchemy", "psycopg", "psycopg2", "sqlite3", "duckdb")
 
 
