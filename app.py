@@ -45,10 +45,17 @@ PAGE_FILES: dict[str, tuple[str, str, str]] = {
     "arrears": ("pages/arrears.py", "group_directors", ":material/account_balance_wallet:"),
     "capacity": ("pages/capacity.py", "group_directors", ":material/local_hospital:"),
     "work_queue": ("pages/work_queue.py", "group_branch", ":material/checklist:"),
+    "programmes_rehab": ("pages/programmes_rehab.py", "group_branch", ":material/event_repeat:"),  # #13
+    "programmes_partners": ("pages/programmes_partners.py", "group_branch", ":material/handshake:"),  # #13
+    "programmes_effect": ("pages/programmes_effect.py", "group_directors", ":material/science:"),  # #13
+    "csr": ("pages/csr.py", "group_directors", ":material/volunteer_activism:"),  # #13
     "model_delinquency": ("pages/model_delinquency.py", "group_branch", ":material/model_training:"),
     "sif_officer": ("pages/sif_officer.py", "group_bank", ":material/request_quote:"),
     "sif_portfolio": ("pages/sif_portfolio.py", "group_bank", ":material/account_balance:"),
     "model_sif": ("pages/model_sif.py", "group_bank", ":material/insights:"),
+    "claims": ("pages/claims.py", "group_directors", ":material/receipt_long:"),  # #14
+    "scf_officer": ("pages/scf_officer.py", "group_bank", ":material/local_hospital:"),  # #14
+    "scf_portfolio": ("pages/scf_portfolio.py", "group_bank", ":material/account_tree:"),  # #14
     "admin_users": ("pages/admin_users.py", "group_admin", ":material/group:"),
     "admin_import": ("pages/admin_import.py", "group_admin", ":material/upload_file:"),
     "admin_targets": ("pages/admin_targets.py", "group_admin", ":material/flag:"),
@@ -164,6 +171,23 @@ def _oidc_sign_in() -> None:
     st.rerun()
 
 
+def _submit_sign_in() -> None:
+    """The sign-in form's callback. Streamlit runs it before the script, so a successful sign-in draws
+    the landing page (or the linked page, with its query parameters: the same URL) in this very run,
+    with no second run. A refusal is left for the form to show (``sign_in_refused``: minutes locked, 0
+    for a wrong username or password); an error is raised again by the script (:func:`_run`)."""
+    try:
+        result = access.sign_in(engine(), st.session_state.get("login_user", ""),
+                                st.session_state.get("login_password", ""), client=client_address(),
+                                session_id=session_id())
+        if result.ok:
+            _open_session(result.scope, result.fingerprint, "password")
+        else:
+            st.session_state["sign_in_refused"] = result.locked_minutes() if result.locked_until is not None else 0
+    except Exception as exc:  # noqa: BLE001 - handled like any error of the run (incident code, outage)
+        st.session_state["sign_in_error"] = exc
+
+
 def _sign_in_form() -> None:
     st.title(t("app_title"))
     if st.session_state.pop("cookie_clear", False):
@@ -177,18 +201,12 @@ def _sign_in_form() -> None:
         _oidc_sign_in()
         return
     with st.form("sign_in"):
-        user = st.text_input(t("username"), key="login_user")
-        password = st.text_input(t("password"), type="password", key="login_password")
-        submitted = st.form_submit_button(t("sign_in"), type="primary")
-    if submitted:
-        result = access.sign_in(engine(), user, password, client=client_address(), session_id=session_id())
-        if result.locked_until is not None:  # the same words whether or not the user exists
-            st.error(t("sign_in_locked").format(minutes=result.locked_minutes()))
-        elif not result.ok:
-            st.error(t("sign_in_failed"))
-        else:
-            _open_session(result.scope, result.fingerprint, "password")
-            st.rerun()  # the same URL: the linked page opens, with its query parameters
+        st.text_input(t("username"), key="login_user")
+        st.text_input(t("password"), type="password", key="login_password")
+        st.form_submit_button(t("sign_in"), type="primary", on_click=_submit_sign_in)
+    refused = st.session_state.pop("sign_in_refused", None)
+    if refused is not None:  # the same words whether or not the user exists
+        st.error(t("sign_in_locked").format(minutes=refused) if refused else t("sign_in_failed"))
     if kpi.is_synthetic(engine()):
         shown = access.demo_passwords_to_show(engine())  # never the admin; only unchanged defaults
         if shown:
@@ -218,7 +236,8 @@ def _resume_from_cookie() -> bool:
     if st.session_state.get("cookie_tried") == tried:  # each cookie once per tab (it may have ended since)
         return False
     st.session_state["cookie_tried"] = tried
-    resumed = access.resume_web_session(engine(), token)
+    resumed = access.resume_web_session(engine(), token, client=client_address(),  # audited: session_resumed
+                                        session_tag=access.session_tag(session_id()))
     if resumed.ok and resumed.auth_method == "oidc" and (
             not st.user.get("is_logged_in", False)
             or access.normalise_username(str(st.user.get("email") or "")) != resumed.scope.username):
@@ -348,6 +367,9 @@ def _incident(exc: BaseException) -> None:
 
 
 def _run() -> None:
+    failed = st.session_state.pop("sign_in_error", None)
+    if failed is not None:  # raised in the sign-in callback (_submit_sign_in)
+        raise failed
     _language_switch()
     if not database_ready():
         _first_start_navigation()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from jkn_core import config
 from jkn_core.schema import Base, Meta, Participant
+from jkn_core.schema_claims import Claim as Claim  # noqa: F401 - registers the hospital claims tables (#14)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -46,8 +47,11 @@ def _shared_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet; bring older tables' optional columns up to date."""
+    from jkn_core.schema_upgrade import ensure_optional_columns
+
     Base.metadata.create_all(engine)
+    ensure_optional_columns(engine)
 
 
 def drop_schema(engine: Engine) -> None:

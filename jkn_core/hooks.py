@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jkn_core.kpi import reference, refresh
+from jkn_core.programmes import partners, rehab
+from jkn_core.scf import ledger as scf_ledger
 
 #: After the demo world is generated: rebuild the pre-aggregates the KPI pages read, and add the shipped
 #: dated reference figures (``jkn_core/data/reference_figures.csv``) of the units the world holds.
@@ -22,3 +24,9 @@ AFTER_GENERATE_HOOKS: list[Callable[[Engine], Any]] = [refresh.refresh, referenc
 #: After every committed import: bring the pre-aggregates up to date (only the branches it touched; a
 #: regencies import that moves a regency touches its old and its new branch).
 AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = [refresh.after_import]
+# collection programmes (#13): id sequences in step on PostgreSQL after the generator wrote rows with their ids;
+# after an import, the same and the partners' fees owed (jkn_core.programmes.partners.after_import)
+AFTER_GENERATE_HOOKS.append(rehab.sync_sequences)
+AFTER_IMPORT_HOOKS.append(partners.after_import)
+# hospital claims (#14): days_to_payment and penalty_rp of the claims from the claim rules
+AFTER_IMPORT_HOOKS.append(scf_ledger.after_import)

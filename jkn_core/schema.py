@@ -138,7 +138,7 @@ class Family(Base):
     branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
     registered_on: Mapped[dt.date] = mapped_column(Date)
     auto_debit: Mapped[bool] = mapped_column(Boolean, default=False)
-    head_birth_year: Mapped[int] = mapped_column(Integer)
+    head_birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # optional (schema_upgrade)
     # months already in arrears before the first ledger month (history older than the ledger)
     arrears_before_months: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[int] = mapped_column(Integer, default=1)
@@ -152,16 +152,17 @@ class Family(Base):
 class Participant(Base):
     __tablename__ = "participants"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    nik: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(80))
+    # nik, name, birth_date, fktp_code: optional (a modelling extract need not carry them; schema_upgrade)
+    nik: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     segment: Mapped[str] = mapped_column(String(10))
     kelas: Mapped[int] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(1))
-    birth_date: Mapped[dt.date] = mapped_column(Date)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"))
     branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
-    fktp_code: Mapped[str] = mapped_column(ForeignKey("facilities.code"), index=True)
+    fktp_code: Mapped[str | None] = mapped_column(ForeignKey("facilities.code"), index=True, nullable=True)
     registered_on: Mapped[dt.date] = mapped_column(Date)
     registered_period: Mapped[int] = mapped_column(Integer)  # YYYYMM of registered_on
     status: Mapped[str] = mapped_column(String(20))  # STATUSES, as of the last month
@@ -183,6 +184,8 @@ class Contribution(Base):
     paid: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     paid_period: Mapped[int | None] = mapped_column(Integer, nullable=True)  # YYYYMM of paid_date
+    # payment channel (#13): PAYMENT_CHANNELS; 'unknown' when the source does not say (import default)
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     __table_args__ = (
         Index("ix_contributions_period", "period"),
@@ -431,3 +434,144 @@ class AggCoverageRegency(Base):
     regency_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     participants: Mapped[int] = mapped_column(BigInteger)
     active: Mapped[int] = mapped_column(BigInteger)
+
+
+# --- collection programmes (#13) ------------------------------------------------------------------
+# Partners (LPD, Kader JKN, CSR sponsors), assignments of families to a partner or action, and the Rehab
+# instalment plans with their stage payments. Rules: jkn_core.programmes.rehab_rules (docs/programmes.md).
+PARTNER_KINDS = ("lpd", "kader", "csr_sponsor")
+FEE_RULES = ("share_of_collected", "per_success", "none")
+ASSIGNMENT_STATUSES = ("assigned", "contacted", "paid", "reactivated", "cancelled")
+REHAB_STATUSES = ("active", "completed", "cancelled")
+
+
+class Partner(Base):
+    """An LPD (per desa adat), a Kader JKN, or a CSR sponsor, with its fee rule (and budget for CSR)."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # PARTNER_KINDS
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    branch_code: Mapped[str | None] = mapped_column(ForeignKey("branches.code"), nullable=True, index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    territory: Mapped[str | None] = mapped_column(Text, nullable=True)  # desa adat / kecamatan
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)  # families per month
+    fee_rule: Mapped[str] = mapped_column(String(20), default="none")  # FEE_RULES
+    fee_rate: Mapped[float | None] = mapped_column(Float, nullable=True)  # share of collected Rupiah
+    fee_per_success_rp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    budget_rp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # CSR sponsor
+    period_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # YYYYMM
+    period_to: Mapped[int | None] = mapped_column(Integer, nullable=True)  # YYYYMM
+    eligibility: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: segments, kelas, provinces
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PartnerAssignment(Base):
+    """A family assigned to a programme / action (optionally through a partner) in a month.
+
+    ``holdout``: randomly held out of the programme — assigned but NOT treated (the comparison group)."""
+
+    __tablename__ = "partner_assignments"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    branch_code: Mapped[str] = mapped_column(String(8), index=True)
+    programme: Mapped[str] = mapped_column(String(16))  # rehab | lpd | kader | csr | call | visit | sms | ...
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
+    period: Mapped[int] = mapped_column(Integer)  # YYYYMM assigned
+    holdout: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="assigned")  # ASSIGNMENT_STATUSES
+    status_period: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    collected_rp: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_rp: Mapped[int] = mapped_column(BigInteger, default=0)
+    assigned_by: Mapped[str] = mapped_column(String(64), default="generator")
+    # an imported row without it: the time of the import (UTC)
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+
+    __table_args__ = (Index("ix_partner_assignments_programme_period", "programme", "period"),)
+
+
+class RehabPlan(Base):
+    """A Rehab instalment plan: the debt at enrolment split into ``stages`` monthly stage bills."""
+
+    __tablename__ = "rehab_plans"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    branch_code: Mapped[str] = mapped_column(String(8), index=True)
+    enrolled_on: Mapped[dt.date] = mapped_column(Date)
+    arrears_months: Mapped[int] = mapped_column(Integer)  # at enrolment
+    debt_rp: Mapped[int] = mapped_column(BigInteger)
+    stages: Mapped[int] = mapped_column(Integer)  # 1..12
+    stage_amount_rp: Mapped[int] = mapped_column(BigInteger)
+    first_period: Mapped[int] = mapped_column(Integer)  # YYYYMM of stage 1
+    status: Mapped[str] = mapped_column(String(12), default="active")  # REHAB_STATUSES
+    ended_period: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("partner_assignments.id"), nullable=True)
+    # the user who enrolled the family on the dashboard (counts 1 family); NULL: generated or imported (the
+    # family's weight)
+    enrolled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RehabPayment(Base):
+    """One stage of a Rehab plan: due in ``period``, paid on ``paid_on`` (NULL while unpaid)."""
+
+    __tablename__ = "rehab_payments"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("rehab_plans.id"), index=True)
+    stage_no: Mapped[int] = mapped_column(Integer)  # 1..12
+    period: Mapped[int] = mapped_column(Integer)  # YYYYMM due
+    paid_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    amount_rp: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+    __table_args__ = (UniqueConstraint("plan_id", "stage_no", name="uq_rehab_payments_stage"),)
+
+
+# --- programme evaluation (#13) -------------------------------------------------------------------
+# Holdout shares per branch, the generator's true programme effects (evaluation only), and CSR payments.
+# Code: jkn_core.programmes.{uplift,csr,channels}; documentation: docs/programmes.md.
+PAYMENT_CHANNELS = ("teller", "atm_mbanking", "ppob", "mobile_jkn", "autodebit", "unknown")
+
+
+class ProgrammeSetting(Base):
+    """The random holdout share of a programme / action in a branch (no row: the policy default, 10 %)."""
+
+    __tablename__ = "programme_settings"
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"), primary_key=True)
+    programme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    holdout_share: Mapped[float] = mapped_column(Float, default=0.10)
+    updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CsrPayment(Base):
+    """Arrears of one family paid (or proposed to be paid) by a CSR sponsor."""
+
+    __tablename__ = "csr_payments"
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    branch_code: Mapped[str] = mapped_column(String(8), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("partner_assignments.id"), nullable=True)
+    period: Mapped[int] = mapped_column(Integer)  # YYYYMM paid
+    arrears_months: Mapped[int] = mapped_column(Integer)
+    amount_rp: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), default="paid")  # proposed | paid
+    created_by: Mapped[str] = mapped_column(String(64), default="generator")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TruthProgrammeEffect(Base):
+    """The generator's TRUE effect of a programme / action (evaluation only, never a feature): the expected
+    difference in the outcome rate (family-weighted) between treated and held-out families."""
+
+    __tablename__ = "truth_programme_effect"
+    programme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    action: Mapped[str] = mapped_column(String(24), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)  # reactivated | paid
+    window_months: Mapped[int] = mapped_column(Integer)
+    conversion_prob: Mapped[float] = mapped_column(Float)  # the simulation's knob (see docs)
+    true_effect: Mapped[float] = mapped_column(Float)
+
+
+# --- hospital claims and SCF (#14): the tables are in jkn_core/schema_claims.py (this module's size) ---

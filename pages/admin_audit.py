@@ -12,6 +12,9 @@ KNOWN_ACTIONS = (
     "user_activated", "user_deactivated", "import", "import_rejected", "import_dry_run", "export",
     "export_refused", "model_trained", "score_run",
     "demo_built", "database_initialised", "collection_outcome", "sif_application_saved",
+    "session_resumed", "scf_application_saved",
+    "rehab_enrol", "rehab_stage_paid", "rehab_cancel", "partner_save", "programme_assign", "programme_outcome",
+    "programme_holdout_set", "programmes_report", "csr_payment", "export_parquet", "batch_load",
 )
 
 scope = require("admin_audit")

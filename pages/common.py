@@ -14,11 +14,12 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import access, display, fmt, kpi
-from jkn_core.access import web_sessions
+from jkn_core.access import proxies, web_sessions
 from jkn_core.db import get_engine, is_populated
 from jkn_core.exports import MIME_TYPES, ExportContext, export_filename, export_table, may_export
 from jkn_core.i18n import LANGS
 from jkn_core.i18n import t as _t
+from jkn_core.schema_upgrade import ensure_optional_columns
 from jkn_core.scope import Scope
 
 
@@ -67,6 +68,7 @@ def database_ready() -> bool:
     eng = engine()
     if is_populated(eng):
         web_sessions.ensure_table(eng)
+        ensure_optional_columns(eng)  # participants' identity columns optional (older databases)
         state["done"] = True
     return state["done"]
 
@@ -123,16 +125,20 @@ def lang() -> str:
 
 
 def client_address() -> str:
-    """The client's address as Streamlit sees it (``st.context.ip_address``), or ``"unknown"``.
+    """The client's address (``jkn_core.access.proxies.client_address``), or ``"unknown"``.
 
-    Streamlit reports no address for a local connection, and behind a reverse proxy it sees the proxy:
-    both read as ``"unknown"``, which the sign-in throttle does not lock per address.
+    The connection's address (``st.context.ip_address``; Streamlit reports none for a loopback peer)
+    and ``X-Forwarded-For``, believed only from the proxies in ``JKN_TRUSTED_PROXIES``. A local
+    connection that no trusted proxy speaks for reads as ``"unknown"`` (not locked per address).
     """
     try:
         address = st.context.ip_address
+        headers = st.context.headers
+        forwarded = ", ".join(headers.get_all("X-Forwarded-For")) if headers else None
     except Exception:  # noqa: BLE001 - no client context (bare script run)
-        address = None
-    return str(address) if address else "unknown"
+        address, headers, forwarded = None, None, None
+    peer = address or ("127.0.0.1" if headers else None)  # a real connection without address: loopback
+    return proxies.client_address(peer, forwarded or None)
 
 
 def session_id() -> str | None:

@@ -1,9 +1,10 @@
 """Collections work queue for a branch: ranked families, reasons, actions, outcomes, rates."""
 
+import pandas as pd
 import streamlit as st
 
 from jkn_core import collection as col
-from jkn_core import display
+from jkn_core import display, modeling
 from jkn_core.collection import model as delinquency
 from jkn_core.text import plain
 from pages.common import (
@@ -52,16 +53,12 @@ st.title(t("page_work_queue"))
 synthetic_banner()
 eng = engine()
 
-# scores: the shipped champion scores this database on first use (with progress)
-if not delinquency.scores_present(eng):
-    try:
-        bar = st.progress(0.0, text=t("wq_scoring"))
-        delinquency.ensure_scores(eng, progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{t('wq_scoring')} {m}"),
-                                  scope=scope)
-        bar.empty()
-    except FileNotFoundError:
-        st.error(t("wq_no_model"))
-        st.stop()
+# scores: the stored champion scores (``python -m jkn_core score delinquency``) when present; otherwise the
+# families of the branch shown are scored live with the same model (``col.ranked_families``, cached per
+# branch): a first visit never waits for the whole country to be scored.
+if not delinquency.scores_present(eng) and not (modeling.model_dir(delinquency.MODEL_NAME) / "model.skops").exists():
+    st.error(t("wq_no_model"))
+    st.stop()
 
 if scope.branch_code:
     branch = scope.branch_code
@@ -115,7 +112,8 @@ download_buttons(people, "antrean_penagihan", "wq", title=t("page_work_queue"), 
 
 # --- record an outcome ------------------------------------------------------------------------------
 st.subheader(t("wq_record"))
-labels = {int(r.family_id): f"#{r.rank} · {r.family_id} · {r.name}" for r in queue.itertuples()}
+labels = {int(r.family_id): " · ".join([f"#{r.rank}", str(r.family_id)] + ([str(r.name)] if pd.notna(r.name) else []))
+          for r in queue.itertuples()}  # a modelling extract may carry no names
 r1 = st.columns(3)
 family = r1[0].selectbox(t("wq_family"), list(labels), format_func=lambda f: labels[f], key="wq_family")
 default_action = queue.loc[queue["family_id"] == family, "action"].iloc[0]

@@ -14,10 +14,20 @@ PAGES: dict[str, frozenset[str]] = {
     "arrears": _DIRECTORS,
     "capacity": _DIRECTORS | {"bank_officer"},
     "work_queue": frozenset({"kantor_cabang", "admin"}),
+    # collection programmes (#13): the Rehab page has a branch view and a directors' view; partners: branch work
+    "programmes_rehab": _DIRECTORS,
+    "programmes_partners": _DIRECTORS,
+    # collection programmes (#13, part 2): measured effect and channels (directors; a branch sees its own), CSR
+    "programmes_effect": _DIRECTORS,
+    "csr": _DIRECTORS,
     "model_delinquency": frozenset({"kantor_cabang", "admin", "direksi"}),
     "sif_officer": frozenset({"bank_officer", "admin"}),
     "sif_portfolio": frozenset({"bank_officer", "admin"}),
     "model_sif": frozenset({"bank_officer", "admin"}),
+    # hospital claims and SCF (#14): claims for directors; SCF for bank officers (their bank's market)
+    "claims": _DIRECTORS,
+    "scf_officer": frozenset({"bank_officer", "admin"}),
+    "scf_portfolio": frozenset({"bank_officer", "admin"}),
     "admin_users": frozenset({"admin"}),
     "admin_import": frozenset({"admin"}),
     "admin_audit": frozenset({"admin"}),

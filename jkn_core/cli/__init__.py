@@ -20,7 +20,7 @@ import traceback
 import uuid
 from collections.abc import Sequence
 
-from jkn_core.cli import demo, imports, init, models, users
+from jkn_core.cli import demo, export_parquet, imports, init, models, programmes, users
 
 #: Modules contributing commands, in --help order (each has ``add_commands(subparsers)``).
 COMMAND_MODULES = (
@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     users,  # users
     imports,  # import
     models,  # train, score
+    programmes,  # programmes (#13: measured uplift of each collection programme)
+    export_parquet,  # export-parquet (the Spark batch's input)
 )
 
 

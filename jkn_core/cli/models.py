@@ -13,7 +13,7 @@ import json
 import sys
 from types import ModuleType
 
-from jkn_core import sif
+from jkn_core import scf, sif
 from jkn_core.collection import model as delinquency
 from jkn_core.collection.model import MIN_LABEL_MONTHS, MIN_LEDGER_MONTHS
 from jkn_core.db import get_engine
@@ -21,6 +21,7 @@ from jkn_core.scope import Scope
 
 #: model name -> the module that trains and scores it.
 MODELS: dict[str, ModuleType] = {"delinquency": delinquency, "sif": sif}
+MODELS["scf"] = scf  # hospital SCF (#14): jkn_core.scf.train / score
 #: model name -> that module's import name (bench/steps.py imports the modules by name).
 MODEL_MODULES: dict[str, str] = {name: module.__name__ for name, module in MODELS.items()}
 

@@ -28,6 +28,7 @@ from jkn_core.collection.actions import (
 from jkn_core.collection.branch_scope import branch_for
 from jkn_core.exports import mask_name, mask_nik
 from jkn_core.kpi import refresh as aggregates
+from jkn_core.programmes import rehab, rehab_rules
 from jkn_core.schema import Contribution, Family, Meta, ModelScore, Participant, Regency
 from jkn_core.scope import Scope
 
@@ -93,6 +94,7 @@ def queue_key(engine: Engine, scope: Scope, branch_code: str | None = None) -> Q
     model = f"{card.get('model_version')}|{path}|{stamp}|scores:{scored_with}"
     data = (f"import:{last_import}|agg:{(agg_state or '').partition('|')[0]}|gen:{generated}|seed:{seed}"
             f"|from:{first}|family:{last_family}")
+    data += f"|rehab:{rehab.plans_mark(engine)}"  # Rehab plans rank by their next stage (#13)
     return QueueKey(engine.url.render_as_string(hide_password=True), branch, months.next_period(int(last)),
                     model, data)
 
@@ -136,6 +138,12 @@ def ranked_families(engine: Engine, scope: Scope, key: QueueKey) -> pd.DataFrame
     frame = frame[keep].drop(columns=["y"])
     frame["expected_recovery"] = expected_recovery(frame["arrears_months"], frame["arrears_rp"],
                                                    frame["bill_rp"], frame["risk"])
+    # a family with an active Rehab plan pays its next stage + this month's iuran, not the whole debt (#13)
+    staged = frame[["family_id"]].merge(rehab.next_stage_due(engine, branch), on="family_id", how="left")
+    on_plan = staged["next_stage_rp"].notna().to_numpy()
+    if on_plan.any():
+        frame.loc[on_plan, "expected_recovery"] = rehab_rules.plan_expected_recovery(
+            frame.loc[on_plan, "risk"], staged.loc[on_plan, "next_stage_rp"].to_numpy(), frame.loc[on_plan, "bill_rp"])
     return frame.sort_values(["expected_recovery", "family_id"], ascending=[False, True]).reset_index(drop=True)
 
 

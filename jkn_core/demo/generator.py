@@ -32,12 +32,14 @@ from sqlalchemy import Engine
 from jkn_core import config
 from jkn_core.db import analyze, bulk_insert, create_schema, drop_schema, set_meta
 from jkn_core.demo import calibration as ref
+from jkn_core.demo.claims import hospital_claims
 from jkn_core.demo.facilities import facilities, facility_months
 from jkn_core.demo.geography import build_geography
 from jkn_core.demo.loans import sif_loans
 from jkn_core.demo.maths import ipf, split_int
 from jkn_core.demo.names import FIRST_NAMES, LAST_NAMES
 from jkn_core.demo.payments import simulate
+from jkn_core.demo.programmes import add_programmes
 from jkn_core.demo.timeline import START_YEAR, dates_iso, index_of, period_of
 from jkn_core.schema import SELF_PAYING_SEGMENTS
 
@@ -47,6 +49,9 @@ Progress = Callable[[float, str], None]
 TABLE_ORDER = ["regions", "provinces", "branches", "regencies", "population", "facilities", "families",
                "participants", "contributions", "care_events", "collection_actions", "truth_family",
                "facility_months", "sif_loans", "truth_loan", "truth_facility", "targets"]
+TABLE_ORDER += ["claims", "truth_hospital", "scf_lines", "scf_drawdowns"]  # hospital claims and SCF (#14)
+TABLE_ORDER += ["partners", "partner_assignments", "rehab_plans", "rehab_payments", "csr_payments",
+                "truth_programme_effect"]  # collection programmes (#13, jkn_core.demo.programmes)
 
 #: People one participant row stands for at scale "default" (self-paying / other segments).
 BASE_WEIGHT = {"self": 300, "other": 3000}
@@ -99,6 +104,10 @@ def generate(
         provinces = sorted(set(bt.loc[bt["code"].isin(list(branches)), "province_code"]))
     world = _build(rng, scale, end_period, months, tuple(provinces) if provinces else None, tick,
                    tuple(branches) if branches else None)
+    # hospital claims and SCF (#14): own rng stream [seed, 14], after every other stage
+    world["tables"].update(hospital_claims(seed, world["tables"]["facilities"], end_period, months))
+    # collection programmes (#13): own rng stream [seed, 13]; rewrites only treated families' later ledger rows
+    add_programmes(world["tables"], seed, end_period, months)
     tick(0.7, "writing to the database")
     drop_schema(engine)
     create_schema(engine)

@@ -8,6 +8,9 @@ They are merged here into :data:`STRINGS`; nothing else lives here.
 from __future__ import annotations
 
 from jkn_core.i18n import admin, collection, common, directors, sif
+from jkn_core.i18n import programmes as programmes_strings  # collection programmes, part 1 (#13)
+from jkn_core.i18n import programmes_eval as programmes_eval_strings  # programmes part 2: effect, CSR (#13)
+from jkn_core.i18n import scf as scf_strings  # hospital claims and SCF (#14)
 
 LANGS = ("id", "en")
 
@@ -27,6 +30,9 @@ def merge(*areas: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 STRINGS: dict[str, tuple[str, str]] = merge(common.STRINGS, directors.STRINGS, collection.STRINGS, sif.STRINGS,
                                             admin.STRINGS)
+STRINGS = merge(STRINGS, programmes_strings.STRINGS)  # collection programmes, part 1 (#13)
+STRINGS = merge(STRINGS, programmes_eval_strings.STRINGS)  # collection programmes, part 2 (#13)
+STRINGS = merge(STRINGS, scf_strings.STRINGS)  # hospital claims and SCF (#14)
 
 
 def t(key: str, lang: str = "id") -> str:

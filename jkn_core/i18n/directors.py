@@ -170,4 +170,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ref_metric_arrears_people": ("Peserta menunggak", "Participants in arrears"),
     "ref_metric_arrears_rp": ("Tunggakan iuran", "Contribution arrears"),
     "ref_metric_population": ("Penduduk", "Population"),
+    "ref_metric_fkrtl_hospitals": ("Rumah sakit mitra (FKRTL)", "Partner hospitals (FKRTL)"),
+    "ref_metric_fkrtl_swasta": ("FKRTL swasta/BUMN/BUMD", "FKRTL private/state-owned"),
+    "ref_metric_fkrtl_pemda": ("FKRTL pemerintah daerah", "FKRTL local government"),
+    "ref_metric_fkrtl_pusat_tni_polri": ("FKRTL pemerintah pusat/TNI/Polri", "FKRTL central government/TNI/Polri"),
+    "ref_metric_fkrtl_benefit_rp": ("Klaim FKRTL setahun", "FKRTL claims per year"),
 }

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -29,10 +31,11 @@ DOCS_END = "<!-- END GENERATED -->"
 
 
 #: FKTP and family of the default demo the examples refer to: Puskesmas Banyuasin 1 (Kab. Banyuasin, Kantor
-#: Cabang Palembang) and family 33345, PBPU class 3 of the same regency (seed 20241231, ``run.sh``).
+#: Cabang Palembang) and family 34557, PBPU class 3 of the same regency, and its Rehab plan 180 (seed 20241231,
+#: ``run.sh``).
 _FKTP = {"code": "0301P0001", "name": "Puskesmas Banyuasin 1", "regency_code": "16.07",
          "regency_name": "Kabupaten Banyuasin", "branch_code": "0301", "branch_name": "Palembang"}
-_FAMILY = "33345"
+_FAMILY = "34557"
 #: Example values replacing the schema's (table, column) -> value; see the module docstring.
 DEMO_EXAMPLES: dict[tuple[str, str], str] = {
     ("facilities", "code"): _FKTP["code"], ("facilities", "name"): _FKTP["name"],
@@ -43,6 +46,18 @@ DEMO_EXAMPLES: dict[tuple[str, str], str] = {
     ("contributions", "family_id"): _FAMILY,
     ("facility_months", "facility_code"): _FKTP["code"], ("facility_months", "facility_name"): _FKTP["name"],
     ("sif_loans", "facility_code"): _FKTP["code"], ("sif_loans", "facility_name"): _FKTP["name"],
+    # collection programmes (#13): the demo family above; a branch-less (national) partner
+    ("partner_assignments", "family_id"): _FAMILY, ("rehab_plans", "family_id"): _FAMILY,
+    # the family's Rehab plan in the default demo (2 stages from 202404, completed) and its stage 1
+    **{("rehab_plans", k): v for k, v in dict(
+        id="180", enrolled_on="2024-04-14", arrears_months="22", debt_rp="1540000", stages="2",
+        stage_amount_rp="770000", first_period="202404", status="completed", ended_period="202405").items()},
+    ("rehab_payments", "plan_id"): "180", ("rehab_payments", "period"): "202404",
+    ("rehab_payments", "amount_rp"): "770000", ("rehab_payments", "paid_on"): "2024-04-14",
+    ("rehab_payments", "channel"): "atm_mbanking",
+    ("partners", "branch_name"): "", ("partners", "province_name"): "",
+    # hospital claims (#14): the default demo's first hospital of Kantor Cabang Palembang
+    ("claims", "facility_code"): "0301R0001", ("claims", "facility_name"): "RSUD Utama Citra",
 }
 
 
@@ -83,7 +98,37 @@ def examples_for(engine: Engine) -> dict[tuple[str, str], str]:
                     ("participants", "branch_code"): branch, ("participants", "branch_name"): branch_name,
                     ("participants", "kelas"): kelas, ("participants", "segment"): segment,
                     ("participants", "nik"): regency.replace(".", "") + "010101900001"})
+        for table in ("partner_assignments", "rehab_plans"):  # collection programmes (#13)
+            out.update({(table, "family_id"): fid, (table, "branch_code"): branch, (table, "branch_name"): branch_name})
+    out.update(_programme_examples(engine))
+    out.update(_hospital_examples(engine))
     return out
+
+
+def _hospital_examples(engine: Engine) -> dict[tuple[str, str], str]:
+    """The claims example of a database: its first hospital (FKRTL), the demo's own when present (#14)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Facility.code, Facility.name).where(Facility.level == "FKRTL")
+                           .order_by((Facility.code != DEMO_EXAMPLES[("claims", "facility_code")]), Facility.code)
+                           .limit(1)).first()
+    if row is None:
+        return {}
+    return {("claims", "facility_code"): str(row[0]), ("claims", "facility_name"): str(row[1])}
+
+
+def _programme_examples(engine: Engine) -> dict[tuple[str, str], str]:
+    """The stage-payment example of a database that holds Rehab plans: stage 1 of its first plan (#13)."""
+    from jkn_core.schema import RehabPayment
+
+    with engine.connect() as conn:
+        row = conn.execute(select(RehabPayment.plan_id, RehabPayment.period, RehabPayment.amount_rp)
+                           .where(RehabPayment.stage_no == 1).order_by(RehabPayment.plan_id).limit(1)).first()
+    if row is None:
+        return {}
+    plan, period, amount = (int(v) for v in row)
+    return {("rehab_payments", "plan_id"): str(plan), ("rehab_payments", "period"): str(period),
+            ("rehab_payments", "amount_rp"): str(amount),
+            ("rehab_payments", "paid_on"): f"{period // 100:04d}-{period % 100:02d}-05"}
 
 
 def template_bytes(table: str, engine: Engine | None = None) -> bytes:
@@ -139,3 +184,103 @@ def write_docs_and_templates(docs_path: Path = DOCS_PATH, templates_dir: Path = 
     head, _, rest = text.partition(DOCS_BEGIN)
     _, _, tail = rest.partition(DOCS_END)
     docs_path.write_text(f"{head}{DOCS_BEGIN}\n\n{render_docs()}\n{DOCS_END}{tail}", encoding="utf-8")
+
+
+# --- the schema as the Import page shows it, in the user's language ----------------------------------
+_KIND_ID = {"text": "teks", "int": "bilangan bulat", "money": "Rupiah, bilangan bulat", "float": "bilangan desimal",
+            "date": "tanggal YYYY-MM-DD", "period": "bulan YYYYMM", "bool": "true / false"}
+_HINT_ID = {
+    "Kemendagri code NN.NN, e.g. 16.71 (format the Excel column as Text)":
+        "kode Kemendagri NN.NN, mis. 16.71 (format kolom Excel sebagai Teks)",
+    "lower-case letters, digits and _": "huruf kecil, angka dan _",
+    "exactly 16 digits (format the Excel column as Text)": "tepat 16 digit (format kolom Excel sebagai Teks)",
+    "4 digits, e.g. 0301 (format the Excel column as Text)": "4 digit, mis. 0301 (format kolom Excel sebagai Teks)",
+}
+#: what a name column names (``name of the <what> of `code```), in Indonesian
+_NAMED_ID = {"regency": "kabupaten/kota", "facility": "fasilitas", "province": "provinsi", "unit": "unit"}
+_NAME_CHECK = re.compile(r"^name of the (?P<what>.+) of `(?P<code>\w+)` "
+                         r"\(optional; checked: a different name is a warning\)$")
+
+
+def type_label(f: Any, lang: str = "en") -> str:
+    """The column's type in ``lang`` ("whole number" / "bilangan bulat", "text (max 16 chars)")."""
+    if lang == "en":
+        return f.type_label()
+    label = _KIND_ID.get(f.kind, f.kind)
+    if f.kind == "text" and f.max_len and not f.choices:
+        label += f" (maks. {f.max_len} karakter)"
+    return label
+
+
+def required_label(f: Any, lang: str = "en") -> str:
+    """Whether the column is required, its default or what it is derived from, in ``lang``."""
+    if lang == "en":
+        return f.required_label()
+    if f.required:
+        return "ya"
+    if f.derived_from:
+        return f"tidak (diturunkan dari `{f.derived_from}`)"
+    if f.default is None:
+        return "tidak (kosong = tidak ada)"
+    shown = str(f.default).lower() if isinstance(f.default, bool) else str(f.default)
+    return f"tidak (bawaan `{shown}`)" if shown != "" else "tidak (bawaan kosong)"
+
+
+def allowed_label(f: Any, lang: str = "en") -> str:
+    """The values the column allows, in ``lang`` (the same parts as ``Field.allowed_label``)."""
+    if lang == "en":
+        return f.allowed_label()
+    from jkn_core.imports.fields import INT32_MAX, INT64_MAX
+    from jkn_core.imports.report import plain_number
+
+    parts: list[str] = []
+    if f.choices:
+        parts.append("salah satu dari " + ", ".join(f"`{c}`" for c in f.choices))
+    top = None if f.max in (INT32_MAX, INT64_MAX) else f.max
+    if f.min is not None and top is not None:
+        parts.append(f"{plain_number(f.min)} sampai {plain_number(top)}")
+    elif f.min is not None:
+        parts.append(f">= {plain_number(f.min)}")
+    elif top is not None:
+        parts.append(f"<= {plain_number(top)}")
+    if f.pattern_hint:
+        parts.append(_HINT_ID.get(f.pattern_hint, f.pattern_hint))
+    if f.min_date:
+        parts.append(f"sejak {f.min_date.isoformat()}")
+    if f.not_future:
+        parts.append("tidak di masa depan" if f.kind == "date" else "tidak setelah bulan berjalan")
+    if f.refs:
+        parts.append(f"harus ada di `{f.refs}`")
+    return "; ".join(parts)
+
+
+def field_description(table: str, f: Any, lang: str = "en") -> str:
+    """What the column holds, in ``lang``: ``imp_field_<table>__<field>`` or ``imp_field_<field>`` of
+    :mod:`jkn_core.i18n.admin`, a name column's check by its pattern; otherwise the spec's English."""
+    if lang == "en":
+        return f.description
+    from jkn_core.i18n import STRINGS, t
+
+    for key in (f"imp_field_{table}__{f.name}", f"imp_field_{f.name}"):
+        if key in STRINGS:
+            return t(key, lang)
+    named = _NAME_CHECK.match(f.description)
+    if named:
+        what = named["what"]
+        return t("imp_name_check", lang).format(what=_NAMED_ID.get(what, what), code=named["code"])
+    return f.description
+
+
+def table_description(table: str, lang: str = "en") -> str:
+    """What the table holds, in ``lang`` (``imp_table_<table>``; otherwise the spec's English)."""
+    from jkn_core.i18n import STRINGS, t
+
+    key = f"imp_table_{table}"
+    return t(key, lang) if lang != "en" and key in STRINGS else spec_for(table).description
+
+
+def schema_rows(table: str, lang: str = "en") -> list[dict[str, str]]:
+    """The Import page's schema table of ``table``: column, type, required, allowed, meaning, example."""
+    return [{"column": f.name, "type": type_label(f, lang), "required": required_label(f, lang),
+             "allowed": allowed_label(f, lang).replace("`", ""), "meaning": field_description(table, f, lang),
+             "example": example(table, f.name)} for f in spec_for(table).fields]

@@ -26,7 +26,9 @@ from jkn_core.schema import Base
 
 #: What a reference figure may count (``jkn_core.kpi.reference`` compares each with the dashboard's own).
 REFERENCE_METRICS = ("participants", "active_participants", "coverage_pct", "arrears_people", "arrears_rp",
-                     "population")
+                     "population",
+                     # hospitals and referral-care claims (#14, the demo's claims calibration)
+                     "fkrtl_hospitals", "fkrtl_swasta", "fkrtl_pemda", "fkrtl_pusat_tni_polri", "fkrtl_benefit_rp")
 #: Tables whose rows carry a copy of their regency's branch (``branch_code`` next to ``regency_code``).
 BRANCH_COPIES = ("families", "participants", "facilities")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pandas as pd
 from sqlalchemy import BigInteger, Integer, String
 
 from jkn_core.imports import checks, orgspec
@@ -19,7 +20,9 @@ from jkn_core.imports.fields import INT64_MAX as INT64_MAX
 from jkn_core.imports.fields import KINDS as KINDS
 from jkn_core.imports.fields import Field as Field
 from jkn_core.imports.fields import TableSpec as TableSpec
-from jkn_core.schema import FKRTL_TYPES, FKTP_TYPES, SEGMENTS, STATUSES, Base
+from jkn_core.programmes import import_rules  # collection programmes (#13)
+from jkn_core.scf import claim_import as scf_ledger  # hospital claims (#14)
+from jkn_core.schema import FKRTL_TYPES, FKTP_TYPES, PAYMENT_CHANNELS, SEGMENTS, STATUSES, Base
 
 
 def _with_database_limits(spec: TableSpec) -> TableSpec:
@@ -42,6 +45,19 @@ def _with_database_limits(spec: TableSpec) -> TableSpec:
         fields.append(f)
     assert set(spec.key) <= {f.name for f in fields}, spec.name
     return replace(spec, fields=tuple(fields))
+
+
+def _year_of(dates: pd.Series) -> pd.Series:
+    """The year of a date column (NA stays NA): ``birth_year`` from ``birth_date``."""
+    return dates.dt.year.astype("Int64")
+
+
+_BIRTH_YEAR_RULE = checks.RowRule(
+    "birth_year_is_year_of_birth_date",
+    "birth_year",
+    lambda f: ~(f["birth_year"] != _year_of(f["birth_date"])).astype("boolean").fillna(False).astype(bool),
+    lambda r: f"birth_year {r['birth_year']} does not match birth_date {r['birth_date'].isoformat()}",
+)
 
 
 # --- the specs ------------------------------------------------------------------------------------
@@ -67,8 +83,9 @@ _SPEC_LIST = [
                 "1671010101900001",
                 pattern=r"\d{16}",
                 pattern_hint="exactly 16 digits (format the Excel column as Text)",
+                required=False,
             ),
-            Field("name", "text", "full name", "Siti Aminah"),
+            Field("name", "text", "full name", "Siti Aminah", required=False),
             Field(
                 "family_id",
                 "int",
@@ -86,6 +103,19 @@ _SPEC_LIST = [
                 "1990-01-01",
                 not_future=True,
                 min_date=dt.date(1900, 1, 1),
+                required=False,
+            ),
+            Field(
+                "birth_year",
+                "int",
+                "year of birth, when the full date is not given; derived from birth_date when empty",
+                "1990",
+                required=False,
+                min=1900,
+                max=2100,
+                db=False,
+                derived_from="birth_date",
+                derive=_year_of,
             ),
             _REGENCY,
             _BRANCH,
@@ -95,6 +125,7 @@ _SPEC_LIST = [
                 "registered primary-care facility (FKTP)",
                 "0301F001",
                 refs="facilities.code",
+                required=False,
             ),
             Field(
                 "registered_on",
@@ -144,8 +175,12 @@ _SPEC_LIST = [
             "`registered_period`, when given, equals the month of `registered_on`; when empty it is derived.",
             "`fktp_code` must be an FKTP facility (level `FKTP`).",
             "Families: see *The family rule* below.",
+            "`nik`, `name`, `birth_date` and `fktp_code` may be left out (a modelling extract): the dashboard "
+            "then shows `—` for the name and the NIK, and the person has no registered FKTP. A birth year "
+            "alone goes in `birth_year` (it gives the family head's age; `birth_date` stays empty); when "
+            "both are given they must agree.",
         ),
-        row_rules=checks.PARTICIPANT_RULES,
+        row_rules=(*checks.PARTICIPANT_RULES, _BIRTH_YEAR_RULE),
         db_rules=(checks.fktp_only("fktp_code"),),
     ),
     TableSpec(
@@ -168,7 +203,15 @@ _SPEC_LIST = [
                 not_future=True,
                 min_date=dt.date(1900, 1, 1),
             ),
-            Field("head_birth_year", "int", "birth year of the family head", "1985", min=1900, max=2100),
+            Field(
+                "head_birth_year",
+                "int",
+                "birth year of the family head (empty = unknown)",
+                "1985",
+                required=False,
+                min=1900,
+                max=2100,
+            ),
             Field("members", "int", "family members", "3", required=False, default=1, min=1, max=50),
             Field("auto_debit", "bool", "pays by auto-debit", "false", required=False, default=False),
             Field(
@@ -226,6 +269,10 @@ _SPEC_LIST = [
                 required=False,
                 derived_from="paid_date",
             ),
+            # payment channel (#13); empty = not known (read as `unknown`, as an unpaid bill has none); an
+            # update without the column keeps the stored channel
+            Field("channel", "text", "payment channel of the payment (empty: unknown)", "mobile_jkn",
+                  required=False, choices=PAYMENT_CHANNELS),
         ),
         rules=(
             "The family must exist and be self-paying (segment `PBPU` or `BP`).",
@@ -402,7 +449,48 @@ _SPEC_LIST = [
         row_rules=checks.SIF_LOAN_RULES,
         db_rules=(checks.fktp_only("facility_code"),),
     ),
+    # hospital claims and SCF (#14): one month of claims of a hospital; rules in jkn_core.scf.ledger
+    TableSpec(
+        name="claims",
+        description="One month of claims of a hospital (FKRTL) to BPJS Kesehatan: amounts, returns, disputes, "
+        "completeness and payment (Peraturan BPJS Kesehatan 7/2018). `days_to_payment` and `penalty_rp` are "
+        "computed after the import from the dates and amounts (1 % per started month paid late).",
+        key=("facility_code", "service_period"),
+        fields=(
+            replace(_FACILITY, description="hospital (FKRTL) code", example="0301R0001"),
+            Field("service_period", description="month of the care", example="202411", **_PERIOD_PAST),
+            Field("hospital_class", "text", "hospital class", "C", required=False, choices=("A", "B", "C", "D")),
+            Field("submitted_on", "date", "date BPJS received the claim", "2024-12-08", not_future=True,
+                  min_date=dt.date(2014, 1, 1)),
+            Field("amount_submitted_rp", "money", "amount claimed", "4200000000", min=0),
+            Field("amount_verified_rp", "money", "amount verified", "3950000000", min=0),
+            Field("returned_rp", "money", "amount returned for missing documents", "120000000", required=False,
+                  default=0, min=0),
+            Field("return_reason", "text", "why it was returned", "berkas_tidak_lengkap", required=False),
+            Field("disputed_rp", "money", "amount disputed / pending", "130000000", required=False, default=0,
+                  min=0),
+            Field("dispute_reason", "text", "why it is disputed", "dispute_koding", required=False),
+            Field("complete_on", "date", "date of the berita acara kelengkapan; empty: deemed complete 10 days "
+                  "after receipt", "2024-12-16", required=False, min_date=dt.date(2014, 1, 1),
+                  derived_from="submitted_on", derive=scf_ledger.deemed_complete),
+            Field("payment_due_on", "date", "last day to pay without penalty; empty: complete_on + 15 days",
+                  "2024-12-31", required=False, min_date=dt.date(2014, 1, 1), derived_from="complete_on",
+                  derive=scf_ledger.due_after),
+            Field("paid_on", "date", "date BPJS paid (empty: not paid yet)", "2024-12-27", required=False,
+                  not_future=True, min_date=dt.date(2014, 1, 1)),
+            Field("amount_paid_rp", "money", "amount paid", "3950000000", required=False, default=0, min=0),
+        ),
+        rules=(
+            "`facility_code` must be a hospital (FKRTL).",
+            "`complete_on` is 0–10 days after `submitted_on`; `payment_due_on` is `complete_on` + 15 days; "
+            "`paid_on` is not before `submitted_on`; `amount_verified_rp` <= `amount_submitted_rp`.",
+        ),
+        row_rules=scf_ledger.CLAIM_RULES,
+        db_rules=(scf_ledger.fkrtl_only,),
+    ),
 ]
+
+_SPEC_LIST += import_rules.PROGRAMME_SPECS  # collection programmes (#13): jkn_core.programmes.import_rules
 
 #: The optional name column that may accompany a code column referencing these tables (``<x>_code`` →
 #: ``<x>_name``): a file that has it is checked against the database's names (a warning, not a problem).

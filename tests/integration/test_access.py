@@ -293,6 +293,15 @@ EXPECTED_PAGES = {
     "admin_audit": {"admin"},
     "admin_targets": {"admin"},
     "account": set(access.ROLES),  # everyone: their own password
+    # collection programmes (#13): directors read them, a branch works its own families, never a bank
+    "programmes_rehab": DIRECTORS,
+    "programmes_partners": DIRECTORS,
+    "programmes_effect": DIRECTORS,
+    "csr": DIRECTORS,
+    # hospital claims (#14): directors; SCF: bank officers (their market) and the admin
+    "claims": DIRECTORS,
+    "scf_officer": {"bank_officer", "admin"},
+    "scf_portfolio": {"bank_officer", "admin"},
 }
 SCOPES = {
     "direksi": Scope(role="direksi", username="d"),

@@ -704,8 +704,19 @@ def test_templates_and_docs_are_rendered_from_the_schema() -> None:
 def test_template_examples_import(engine: Engine) -> None:
     """Every template's example row is valid against the reference rows (facilities first: FK)."""
     for table in ("facilities", *[t for t in TABLES if t != "facilities"]):
+        if table == "claims":  # a claim is a hospital's: the facilities template row made the example hospital
+            import_file(engine, ADMIN, "facilities", _example_hospital(), "hospital.csv")
         report = import_file(engine, ADMIN, table, imports.template_bytes(table), f"{table}.csv")
         assert report.ok, (table, report.problems)
+
+
+def _example_hospital() -> bytes:
+    """The facilities template's row turned into the claims template's hospital (FKRTL)."""
+    frame = pd.read_csv(io.BytesIO(imports.template_bytes("facilities")), dtype=str, keep_default_na=False)
+    claim = pd.read_csv(io.BytesIO(imports.template_bytes("claims")), dtype=str, keep_default_na=False).iloc[0]
+    frame = frame.assign(code=claim["facility_code"], name=claim["facility_name"], level="FKRTL", type="rumah_sakit",
+                         capitation_rate="")
+    return frame.to_csv(index=False).encode()
 
 
 def test_demo_world_round_trips_unchanged(world: object) -> None:

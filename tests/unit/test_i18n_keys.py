@@ -8,6 +8,7 @@ keys built at run time are checked where their values are known (``page_<key>`` 
 from __future__ import annotations
 
 import ast
+import importlib
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
            *sorted((ROOT / "jkn_core").rglob("*.py"))]
 AREAS = (common, directors, collection, sif, admin)
+AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.programmes"))  # collection programmes, part 1 (#13)
+AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.scf"))  # hospital claims and SCF (#14)
+AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.programmes_eval"))  # programmes part 2 (#13)
 
 
 def literal_keys(source: str) -> set[str]:
