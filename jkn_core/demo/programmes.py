@@ -189,7 +189,8 @@ def _treated_truth(truth: pd.DataFrame, fid: np.ndarray, asg: pd.DataFrame, peri
     """Keep ``truth_family`` the truth of the ledger it describes: a treated family whose ledger the programme
     rewrote (from month ``c``, its conversion or first Rehab stage) follows the pay-on process after ``c``:
     it misses month ``m`` with probability ``p_cur`` while it has missed nothing since ``c``, and surely
-    (1.0) once it has (it then stays in arrears, :func:`_pay_on`). In place; the untreated months keep the
+    (1 − 10⁻⁶, as the generator clips every truth) once it has (it then stays in arrears, :func:`_pay_on`).
+    In place; the untreated months keep the
     untreated process's probabilities (the month ``c`` itself too: a conversion is a rare event there).
     Without this, the oracle of the delinquency card would be scored against probabilities of a ledger that
     no longer exists (measured: the ``behind_1_3`` oracle fell below the model by 0.09)."""
@@ -207,7 +208,8 @@ def _treated_truth(truth: pd.DataFrame, fid: np.ndarray, asg: pd.DataFrame, peri
     after = (cols > c[:, None]) & has[f]
     miss = after & (paid_at[f] != cols)
     missed_before = (np.cumsum(miss, axis=1) - miss) > 0
-    p = np.where(missed_before, 1.0, p_cur[f][:, None])
+    # kept inside (0, 1) as every truth row (jkn_core.demo.payments clips the same way)
+    p = np.clip(np.where(missed_before, 1.0, p_cur[f][:, None]), 1e-6, 1 - 1e-6).round(6)
     fi, wi = np.nonzero(after)
     upd = pd.Series(p[fi, wi], index=pd.MultiIndex.from_arrays([fid[f[fi]], periods[wi]]))
     idx = pd.MultiIndex.from_arrays([truth["family_id"].to_numpy(), truth["period"].to_numpy()])
