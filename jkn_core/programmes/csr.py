@@ -36,6 +36,7 @@ from jkn_core import fmt, months, rules
 from jkn_core.audit import audit
 from jkn_core.exports import ExportContext, export_filename, export_table
 from jkn_core.i18n import t
+from jkn_core.memo_pdf import latin1
 from jkn_core.schema import (
     SELF_PAYING_SEGMENTS,
     Contribution,
@@ -272,20 +273,15 @@ def report_filename(sponsor_name: str, report: pd.DataFrame, fmt_: str, lang: st
                                                             sponsor_name))
 
 
-def _latin1(text: Any) -> str:
-    s = str(text).replace("\u2013", "-").replace("\u2014", "-").replace("\u2026", "...")
-    return s.encode("latin-1", "replace").decode("latin-1")
-
-
 def report_pdf(engine: Engine, scope: Scope, sponsor_name: str, report: pd.DataFrame, lang: str = "id") -> bytes:
     """The sponsor's report as PDF; writes an ``export`` audit row like every download."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, _latin1(f"{t('csr_report_title', lang)}: {sponsor_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin1(f"{t('csr_report_title', lang)}: {sponsor_name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, _latin1(t("csr_report_note", lang)))
+    pdf.multi_cell(0, 5, latin1(t("csr_report_note", lang)))
     pdf.ln(2)
     heads = [t("csr_col_period", lang), t("csr_col_families", lang), t("csr_col_people", lang),
              t("csr_col_amount", lang), t("csr_col_reactivated", lang), t("csr_col_active_3", lang),
@@ -293,7 +289,7 @@ def report_pdf(engine: Engine, scope: Scope, sponsor_name: str, report: pd.DataF
     widths = [26, 24, 24, 34, 28, 27, 27]
     pdf.set_font("Helvetica", "B", 8)
     for h, w in zip(heads, widths, strict=True):
-        pdf.cell(w, 6, _latin1(h), border=1)
+        pdf.cell(w, 6, latin1(h), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     dash = "-"
@@ -303,11 +299,11 @@ def report_pdf(engine: Engine, scope: Scope, sponsor_name: str, report: pd.DataF
                 dash if r.active_3 is None or pd.isna(r.active_3) else fmt.number(r.active_3, 0, lang),
                 dash if r.active_6 is None or pd.isna(r.active_6) else fmt.number(r.active_6, 0, lang)]
         for v, w in zip(vals, widths, strict=True):
-            pdf.cell(w, 6, _latin1(v), border=1)
+            pdf.cell(w, 6, latin1(v), border=1)
         pdf.ln()
     pdf.ln(2)
     pdf.set_font("Helvetica", "", 7)
-    pdf.cell(0, 4, _latin1(f"{t('csr_generated', lang)}: {fmt.now_wib(lang)} - {scope.username}"))
+    pdf.cell(0, 4, latin1(f"{t('csr_generated', lang)}: {fmt.now_wib(lang)} - {scope.username}"))
     data = bytes(pdf.output())
     audit(engine, scope, "export", {"what": "csr_report", "format": "pdf", "rows": len(report),
                                     "sponsor": sponsor_name})

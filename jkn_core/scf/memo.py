@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import Engine
 
 from jkn_core import fmt
 from jkn_core.audit import audit
 from jkn_core.exports import ExportContext, export_filename
 from jkn_core.i18n import t
+from jkn_core.memo_pdf import MemoPage
 from jkn_core.scf.features import NUMERIC
 from jkn_core.scope import Scope
 
@@ -37,31 +37,11 @@ def file_name(result: dict[str, Any], lang: str = "id") -> str:
                                                         f"{result['facility_name']} {result['facility_code']}"))
 
 
-def _latin1(text: Any) -> str:
-    s = str(text).replace("\u2013", "-").replace("\u2014", "-").replace("\u2192", "->")
-    return s.encode("latin-1", "replace").decode("latin-1")
-
-
 def credit_memo(result: dict[str, Any], lang: str = "id", officer: str = "", note: str | None = None,
                 compress: bool = True) -> bytes:
     """The memo as PDF bytes; ``result`` is what :func:`jkn_core.scf.applications.assess` returns."""
-    pdf = FPDF(format="A4")
-    pdf.set_compression(compress)
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def line(text: Any, size: int = 10, bold: bool = False, h: float = 6) -> None:
-        pdf.set_font("Helvetica", "B" if bold else "", size)
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, h, _latin1(text))
-
-    def pair(label: str, value: Any) -> None:
-        pdf.set_font("Helvetica", "", 10)
-        pdf.set_x(pdf.l_margin)
-        pdf.cell(80, 6, _latin1(label))
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(width - 80, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    page = MemoPage(compress, label_width=80)
+    pdf, line, pair = page.pdf, page.line, page.pair
 
     line(t("scf_memo_title", lang), 16, True, 9)
     line(f"{result['facility_name']} ({result['facility_code']})", 13, True, 8)
