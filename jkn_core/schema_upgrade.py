@@ -29,8 +29,31 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "families": ("head_birth_year",),
 }
 
+#: Columns added to a table after databases were made with it (the channel of a payment, #13): table ->
+#: ((column, SQL type), ...); added empty (NULL) by :func:`ensure_optional_columns`.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contributions": (("channel", "VARCHAR(16)"),),
+}
+
 _done: set[str] = set()
 _lock = threading.Lock()
+
+
+def _add_missing_columns(engine: Engine) -> bool:
+    """Add :data:`ADDED_COLUMNS` to the tables that lack them; True when one was added."""
+    added = False
+    with engine.begin() as conn:
+        insp = inspect(conn)
+        tables = set(insp.get_table_names())
+        for table, cols in ADDED_COLUMNS.items():
+            if table not in tables:
+                continue
+            have = {c["name"] for c in insp.get_columns(table)}
+            for col, sql_type in cols:
+                if col not in have:
+                    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {col} {sql_type}")
+                    added = True
+    return added
 
 
 def _not_null(engine: Engine) -> dict[str, list[str]]:
@@ -82,13 +105,15 @@ def _sqlite_drop_not_null(engine: Engine, todo: dict[str, list[str]]) -> None:
 
 
 def ensure_optional_columns(engine: Engine) -> bool:
-    """Make :data:`OPTIONAL_COLUMNS` nullable where they are not yet; True when the schema was changed."""
+    """Add :data:`ADDED_COLUMNS` and make :data:`OPTIONAL_COLUMNS` nullable where they are not yet; True when
+    the schema was changed."""
     key = engine.url.render_as_string(hide_password=True)
     if key in _done:
         return False
     with _lock:
         if key in _done:
             return False
+        added = _add_missing_columns(engine)
         todo = _not_null(engine)
         if todo:
             if engine.dialect.name == "sqlite":
@@ -99,7 +124,7 @@ def ensure_optional_columns(engine: Engine) -> bool:
                         for col in cols:
                             conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {col} DROP NOT NULL")
         _done.add(key)
-        return bool(todo)
+        return added or bool(todo)
 
 
 def forget() -> None:

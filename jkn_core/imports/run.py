@@ -24,7 +24,7 @@ from jkn_core.imports.report import ImportReport, Problem, sort_problems
 from jkn_core.imports.spec import spec_for
 from jkn_core.imports.validate import check_database, validate_table
 from jkn_core.imports.write import audit_import, new_incident, run_hooks, write_rows
-from jkn_core.schema_upgrade import OPTIONAL_COLUMNS, ensure_optional_columns
+from jkn_core.schema_upgrade import ADDED_COLUMNS, OPTIONAL_COLUMNS, ensure_optional_columns
 from jkn_core.scope import Scope, ScopeError
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def import_file(
     if scope.role != "admin":
         raise ScopeError(f"role {scope.role} may not import data; only admin may")
     spec = spec_for(table)
-    if table in OPTIONAL_COLUMNS:  # an older database: its identity columns become optional first
+    if table in OPTIONAL_COLUMNS or table in ADDED_COLUMNS:  # an older database is brought up to the schema first
         ensure_optional_columns(engine)
     today = today or dt.date.today()
     try:

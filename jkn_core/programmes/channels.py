@@ -2,8 +2,8 @@
 
 ``channel`` is one of :data:`jkn_core.schema.PAYMENT_CHANNELS` (bank teller, ATM / mobile banking,
 PPOB / retail agents, Mobile JKN, auto-debit, unknown). The import column is optional: a new row without
-it is ``unknown``, an update without the column keeps the stored channel. A database made before the
-column existed gets it (NULL, read as ``unknown``) from :func:`ensure_channel_column`.
+it is empty (read as ``unknown``), an update without the column keeps the stored channel. A database made before the
+column existed gets it (NULL, read as ``unknown``) from :func:`jkn_core.schema_upgrade.ensure_optional_columns`.
 
 The mix counts **paid ledger bills** (one row per family and billing month; a family paying three months at
 once is three bills), weighted by the family weight, by the month the bill was paid (``paid_period``).
@@ -11,43 +11,19 @@ once is three bills), weighted by the family weight, by the month the bill was p
 
 from __future__ import annotations
 
-import threading
-
 import pandas as pd
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, select
 
 from jkn_core.schema import PAYMENT_CHANNELS, Branch, Contribution, Family
+from jkn_core.schema_upgrade import ensure_optional_columns
 from jkn_core.scope import Scope
-
-_done: set[str] = set()
-_lock = threading.Lock()
-
-
-def ensure_channel_column(engine: Engine) -> bool:
-    """Add ``contributions.channel`` to a database made before it existed; True when it was added."""
-    key = engine.url.render_as_string(hide_password=True)
-    if key in _done:
-        return False
-    with _lock:
-        if key in _done:
-            return False
-        changed = False
-        with engine.begin() as conn:
-            insp = inspect(conn)
-            if Contribution.__tablename__ in insp.get_table_names():
-                cols = {c["name"] for c in insp.get_columns(Contribution.__tablename__)}
-                if "channel" not in cols:
-                    conn.execute(text("ALTER TABLE contributions ADD COLUMN channel VARCHAR(16)"))
-                    changed = True
-        _done.add(key)
-        return changed
 
 
 def channel_mix(engine: Engine, scope: Scope, by_branch: bool = False, period_from: int | None = None) -> pd.DataFrame:
     """Paid bills by payment month (and branch) and channel: ``period``, [``branch_code``, ``branch_name``,]
     ``channel``, ``payments`` (weighted bills), ``rp`` (weighted Rupiah), ``share`` (of the month's [branch's]
     payments). Scoped by the family's branch."""
-    ensure_channel_column(engine)
+    ensure_optional_columns(engine)  # an older database gets the column (NULL: unknown)
     c, f, b = Contribution.__table__, Family.__table__, Branch.__table__
     chan = func.coalesce(c.c.channel, "unknown").label("channel")
     keys = [c.c.paid_period.label("period")]
