@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from jkn_core import config
 from jkn_core.schema import Base, Meta, Participant
 from jkn_core.schema_claims import Claim as Claim  # noqa: F401 - registers the hospital claims tables (#14)
+
+# numpy scalars reach SQLite through bulk_insert (pandas' itertuples yields numpy.int64 for a nullable Int64
+# column): without an adapter sqlite3 stores them as 8-byte BLOBs, not integers. Registered once, for every
+# connection of the process (PostgreSQL's COPY converts them itself).
+for _int_type in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64):
+    sqlite3.register_adapter(_int_type, int)
+for _float_type in (np.float32, np.float64):
+    sqlite3.register_adapter(_float_type, float)
+sqlite3.register_adapter(np.bool_, bool)
 
 
 def make_engine(url: str | None = None) -> Engine:

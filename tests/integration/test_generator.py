@@ -100,6 +100,27 @@ def test_small_world_holds_at_least_24_months_ending_december_2024(sqlite_world)
     assert ps[0] <= 202301
 
 
+def test_small_world_stores_numbers_as_numbers(sqlite_world) -> None:
+    """No value of a numeric column is stored as a BLOB (numpy scalars written raw by sqlite3): a BLOB
+    period reads as bytes, compares unequal to every month and breaks the copy to PostgreSQL (a Rehab plan's
+    ``ended_period`` was one)."""
+    from jkn_core.schema import Base
+
+    eng = sqlite_world.engine
+    bad = []
+    with eng.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if not eng.dialect.has_table(conn, table.name):
+                continue
+            for col in table.columns:
+                if col.type.python_type in (int, float, bool) if hasattr(col.type, "python_type") else False:
+                    n = conn.execute(text(f'SELECT COUNT(*) FROM "{table.name}" WHERE typeof("{col.name}") = '
+                                          "'blob'")).scalar()
+                    if n:
+                        bad.append(f"{table.name}.{col.name}: {n}")
+    assert not bad, bad
+
+
 def test_fewer_than_24_months_refused(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(ValueError, match="24 months"):
