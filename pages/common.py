@@ -5,12 +5,15 @@ No KPI is computed here: pages call jkn_core and draw.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from jkn_core import access, display, fmt, kpi
@@ -39,11 +42,19 @@ def check_page_files(page_files: Mapping[str, tuple[str, str, str]], root: Path)
     if without_rule:
         problems.append(f"pages in PAGE_FILES without an access rule in jkn_core.access.PAGES: "
                         f"{', '.join(without_rule)}")
+    checked = (str(root), tuple((key, *v) for key, v in page_files.items()))
+    if not without_file and not without_rule and checked in _PAGE_FILES_OK:
+        return  # the same files were all there at an earlier run of this process (no stat per run)
     missing = [file for file, _group, _icon in page_files.values() if not (root / file).is_file()]
     if missing:
         problems.append(f"page files that do not exist: {', '.join(missing)}")
     if problems:
         raise RuntimeError("app.py's PAGE_FILES and jkn_core.access.PAGES disagree: " + "; ".join(problems))
+    _PAGE_FILES_OK.add(checked)
+
+
+#: (root, PAGE_FILES items) whose files all existed (:func:`check_page_files`, once per process).
+_PAGE_FILES_OK: set[tuple[str, tuple[tuple[str, ...], ...]]] = set()
 
 
 def engine():  # type: ignore[no-untyped-def]
@@ -200,6 +211,11 @@ def people_table(df: pd.DataFrame, **opts: object) -> display.Table:
     return display.table(df, lang(), **opts)  # type: ignore[arg-type]
 
 
+#: Tables up to this many cells are prepared once per content and shared by every session (see
+#: :func:`show_table`); larger ones (and restyled ones) are prepared in each run.
+SHARED_TABLE_MAX_CELLS = 5_000
+
+
 def show_table(df: pd.DataFrame, key: str | None = None, *, height: int | None = None,
                totals: Mapping[str, str] | None = None, widths: Mapping[str, str | int] | None = None,
                restyle: Callable[[Any, Callable[[str], str]], Any] | None = None, **opts: object) -> display.Table:
@@ -210,12 +226,36 @@ def show_table(df: pd.DataFrame, key: str | None = None, *, height: int | None =
     the formatted text but sorts on the numbers; larger tables are sent as text in the page's order.
     ``totals``: column -> total text, shown under the table; ``widths``: column -> small/medium/large or
     pixels; ``restyle(styler, head)``: more styling (``head(column)`` is the column's header); ``opts``:
-    ``columns``, ``headers``, ``kinds``, ``codes`` of :func:`jkn_core.display.table`."""
-    tb = people_table(df, **opts)
-    named: Mapping[str, str] = opts.get("headers") or {}  # type: ignore[assignment]
+    ``columns``, ``headers``, ``kinds``, ``codes`` of :func:`jkn_core.display.table`.
+
+    A table of at most :data:`SHARED_TABLE_MAX_CELLS` cells without ``restyle`` is prepared once per
+    content (the frame's values, the language and the options) and the prepared element is sent to every
+    session that shows the same content (:func:`_shared_table`): the Styler and the Arrow conversion cost
+    more server time than the rest of a small page. The returned :class:`jkn_core.display.Table` is then
+    shared too: read it, never change it."""
+    language = lang()
+    content = _content_key(df) if restyle is None and df.size <= SHARED_TABLE_MAX_CELLS else None
+    if content is not None:
+        tb, element, layout = _shared_table(df, content, language, height, dict(widths or {}), opts)
+        _MAIN._enqueue("dataframe", element, layout_config=layout)  # what st.dataframe sends (a copy)
+    else:
+        tb = _draw_table(st.dataframe, df, language, height, widths, restyle, opts, key)
+    if totals:
+        named: Mapping[str, str] = opts.get("headers") or {}  # type: ignore[assignment]
+        st.caption(f"**{t('tbl_total')}** · " + " · ".join(
+            f"{named.get(c) or display.header(c, language)}: {v}" for c, v in totals.items()))
+    return tb
+
+
+def _draw_table(dataframe: Callable[..., Any], df: pd.DataFrame, language: str, height: int | None,
+                widths: Mapping[str, str | int] | None, restyle: Callable[[Any, Callable[[str], str]], Any] | None,
+                opts: Mapping[str, Any], key: str | None = None) -> display.Table:
+    """The grid of :func:`show_table`, drawn with ``dataframe`` (``st.dataframe`` or a recorder's)."""
+    tb = display.table(df, language, **opts)
+    named: Mapping[str, str] = opts.get("headers") or {}
 
     def head(column: str) -> str:
-        return named.get(column) or display.header(column, lang())
+        return named.get(column) or display.header(column, language)
 
     config = {head(c): st.column_config.Column(width=w) for c, w in (widths or {}).items()}  # type: ignore[arg-type]
     if tb.data.size and tb.data.size <= display.STYLER_MAX_CELLS:
@@ -224,11 +264,49 @@ def show_table(df: pd.DataFrame, key: str | None = None, *, height: int | None =
             shown = restyle(shown, head)
     else:
         shown = tb.strings()
-    st.dataframe(shown, hide_index=True, width="stretch", height=height if height is not None else "auto",
-                 key=key, column_config=config or None)
-    if totals:
-        st.caption(f"**{t('tbl_total')}** · " + " · ".join(f"{head(c)}: {v}" for c, v in totals.items()))
+    dataframe(shown, hide_index=True, width="stretch", height=height if height is not None else "auto",
+              key=key, column_config=config or None)
     return tb
+
+
+#: The DeltaGenerator of ``st.dataframe``: it writes into the container of the current ``with`` block.
+_MAIN: DeltaGenerator = st.dataframe.__self__  # type: ignore[attr-defined]
+
+
+class _Recorder(DeltaGenerator):
+    """A detached DeltaGenerator that keeps the element an ``st.*`` call makes instead of sending it."""
+
+    def __init__(self) -> None:
+        super().__init__(root_container=None)
+        self.recorded: tuple[Any, Any] | None = None
+
+    def _enqueue(self, delta_type: str, element_proto: Any, layout_config: Any = None,  # type: ignore[override]
+                 has_one_shot_effect: bool = False, agent_props: str | None = None) -> DeltaGenerator:
+        self.recorded = (element_proto, layout_config)
+        return self
+
+
+def _content_key(df: pd.DataFrame) -> str | None:
+    """A digest of everything in ``df`` (values, dtypes, columns, index: its pickle), or ``None`` when
+    it cannot be pickled. Same digest, same frame; ~1/30 of Streamlit's own hashing of a small frame."""
+    try:
+        return hashlib.blake2b(pickle.dumps(df, protocol=5), digest_size=20).hexdigest()
+    except Exception:  # noqa: BLE001 - an unpicklable cell: the table is drawn the usual way
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=300, ttl=600)
+def _shared_table(_df: pd.DataFrame, content: str, language: str, height: int | None,
+                  widths: dict[str, str | int], opts: dict[str, Any]) -> tuple[display.Table, Any, Any]:
+    """:func:`show_table`'s table and ``st.dataframe`` element for this content, made once (by the same
+    code, recorded instead of sent) and shared read-only; keyed on the frame's content digest
+    (:func:`_content_key`), the language and the options."""
+    recorder = _Recorder()
+    tb = _draw_table(recorder.dataframe, _df, language, height, widths, None, opts)
+    if recorder.recorded is None:
+        raise RuntimeError("st.dataframe made no element")
+    element, layout = recorder.recorded
+    return tb, element, layout
 
 
 def download_buttons(df: pd.DataFrame, what: str, key: str, *, title: str | None = None,

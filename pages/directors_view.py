@@ -87,6 +87,12 @@ class DirectorsView:
     hier: pd.DataFrame  # regions, branches and regencies the scope may see
     periods: list[int]  # months held, ascending
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What the view's figures depend on, for caches shared across sessions: the database, the data
+        version, the scope without the user (:func:`shared_scope`), the drill-down and the month."""
+        return self.db_url, self.version, shared_scope(self.scope), self.filters, self.period
+
     def query(self, query: Callable[..., T], *, filters: Filters | None = None, **kwargs: Any) -> T:
         """``query(engine, scope, filters=<the view's drill-down>, **kwargs)``, cached (see :func:`cached`)."""
         return cached(query, self.db_url, self.version, shared_scope(self.scope),
@@ -150,43 +156,98 @@ def directors_header(page: str) -> DirectorsView:
     synthetic_banner()
     db_url = str(engine().url)
     version = data_version(engine())  # one query per run: every cached figure below keys on it
-    hier = cached(kpi.hierarchy, db_url, version, shared_scope(scope))
+    geo = geography(db_url, version, shared_scope(scope))
     held = cached(kpi.periods, db_url, version)
-    period, filters = _pickers(hier, held)
-    view = DirectorsView(page, scope, db_url, version, period, filters, hier, held)
+    period, filters = _pickers(geo, held)
+    view = DirectorsView(page, scope, db_url, version, period, filters, geo.hier, held)
     breadcrumb(view)  # Nasional › KW03 › 0301 › 16.71, each step back up (pages/drill.py)
     st.caption(f"{plain(view.label())} · {period_label(period)} · {t('dir_link_hint')}")  # names are data
     return view
 
 
-def _pickers(hier: pd.DataFrame, held: list[int]) -> tuple[int, Filters]:
+class Geography:
+    """The regions, branches and regencies a scope may see, prepared once per scope and data version
+    and shared by every session (:func:`geography`): the hierarchy frame, the options of each picker,
+    the picker labels' names and the cleaned drill-downs of :func:`jkn_core.kpi.clean_filters`.
+
+    Read-only: every session of the scope holds the same object (its ``hier`` too)."""
+
+    def __init__(self, hier: pd.DataFrame) -> None:
+        self.hier = hier
+        rows = list(zip(*(hier[c].astype(object).tolist() for c in (
+            "region_code", "region_name", "branch_code", "branch_name", "regency_code", "regency_name")),
+            strict=True)) if len(hier) else []
+        regions: dict[str, None] = {}
+        branches: dict[str, dict[str, None]] = {"": {}}
+        regencies: dict[tuple[str, str], dict[str, None]] = {("", ""): {}}
+        names: tuple[dict[str, str], dict[str, str], dict[str, str]] = ({}, {}, {})
+        for region, region_name, branch, branch_name, regency, regency_name in rows:
+            regions[region] = None
+            for key in ("", region):
+                branches.setdefault(key, {})[branch] = None
+            for key in (("", ""), (region, ""), (region, branch)):
+                regencies.setdefault(key, {})[regency] = None
+            names[0][region], names[1][branch], names[2][regency] = region_name, branch_name, regency_name
+        self.names: dict[str, str] = {**names[0], **names[1], **names[2]}
+        self.regions = ("", *regions)
+        self._branches = {k: ("", *v) for k, v in branches.items()}
+        self._regencies = {k: ("", *v) for k, v in regencies.items()}
+        self._clean: dict[tuple[str | None, ...], Filters] = {}
+
+    def branch_options(self, region: str | None) -> tuple[str, ...]:
+        """"" (all) and the branches of ``region`` (of every region when none is chosen)."""
+        return self._branches.get(region or "", ("",))
+
+    def regency_options(self, region: str | None, branch: str | None) -> tuple[str, ...]:
+        """"" (all) and the regencies under the region and branch chosen."""
+        return self._regencies.get((region or "", branch or ""), ("",))
+
+    def clean_filters(self, region: str | None, branch: str | None, regency: str | None) -> Filters:
+        """:func:`jkn_core.kpi.clean_filters` of the URL's codes, remembered per combination of codes this
+        scope holds (a code it does not hold is dropped there anyway, so it never grows the memo)."""
+        names = self.names
+        key = tuple(c if c and c in names else None for c in (region, branch, regency))
+        found = self._clean.get(key)
+        if found is None:
+            found = self._clean[key] = kpi.clean_filters(self.hier, *key)
+        return found
+
+    def label(self, code: str) -> str:
+        """A picker option: "0301 · Palembang" ("" = all, labelled by the caller)."""
+        return f"{code} · {self.names.get(code, code)}"
+
+
+@st.cache_resource(ttl=_TTL, show_spinner=False, max_entries=400)
+def geography(db_url: str, version: str, scope: Scope) -> Geography:
+    """The :class:`Geography` of ``scope`` (pass :func:`shared_scope`) at data ``version``: built once and
+    shared by every session of the process (no copy per run, unlike :func:`cached`)."""
+    return Geography(kpi.hierarchy(engine(), scope))
+
+
+def _pickers(geo: Geography, held: list[int]) -> tuple[int, Filters]:
     """Period and drill-down pickers; the URL (and, between pages, the session) holds the choice."""
     qp = st.query_params
     if not any(k in qp for k in (*_LEVELS, "period")) and st.session_state.get("dir_view"):
         qp.update(st.session_state["dir_view"])  # coming from another directors' page
-    f = kpi.clean_filters(hier, *(kpi.params_get(qp, k) for k in _LEVELS))
+    f = geo.clean_filters(*(kpi.params_get(qp, k) for k in _LEVELS))
     p = kpi.params_get(qp, "period")
     period = int(p) if p and p.isdigit() and int(p) in held else held[-1]
     for key, value in (("dir_period", period), ("dir_region", f.region or ""), ("dir_branch", f.branch or ""),
                        ("dir_regency", f.regency or "")):
         st.session_state[key] = value
-    names = {**dict(zip(hier["region_code"], hier["region_name"], strict=False)),
-             **dict(zip(hier["branch_code"], hier["branch_name"], strict=False)),
-             **dict(zip(hier["regency_code"], hier["regency_name"], strict=False))}
+    everything = t("dir_scope_all")
 
     def label(code: str) -> str:
-        return t("dir_scope_all") if not code else f"{code} · {names.get(code, code)}"
+        return everything if not code else geo.label(code)
 
-    sub = hier if not f.region else hier[hier["region_code"] == f.region]
-    sub_b = sub if not f.branch else sub[sub["branch_code"] == f.branch]
     c = st.columns([1, 2, 2, 2])
     c[0].selectbox(t("dir_period"), list(reversed(held)), format_func=period_label, key="dir_period",
                    on_change=_on_period)
-    c[1].selectbox(t("region"), ["", *dict.fromkeys(hier["region_code"])], format_func=label, key="dir_region",
+    c[1].selectbox(t("region"), geo.regions, format_func=label, key="dir_region",
                    on_change=_on_level, args=("region",))
-    c[2].selectbox(t("branch"), ["", *dict.fromkeys(sub["branch_code"])], format_func=label, key="dir_branch",
+    c[2].selectbox(t("branch"), geo.branch_options(f.region), format_func=label, key="dir_branch",
                    on_change=_on_level, args=("branch",))
-    c[3].selectbox(t("regency"), ["", *dict.fromkeys(sub_b["regency_code"])], format_func=label,
+    c[3].selectbox(t("regency"), geo.regency_options(f.region, f.branch), format_func=label,
                    key="dir_regency", on_change=_on_level, args=("regency",))
     # the URL always states the view shown (also after a link was cleaned to the user's scope)
     want = kpi.filters_to_params(f, period)
