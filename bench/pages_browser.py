@@ -15,8 +15,11 @@ Time-to-rendered runs from the click on the page's link until the app is ready (
 page's own title on screen. The landing page after sign-in is measured from pressing "sign in". The
 median of ``--runs`` warm visits is reported, against the target (warm ≤ 1 s). Every page a role may open
 (``jkn_core.access.PAGES``) has a row: a page that fails or that the sidebar does not offer says so, and the
-run goes on; ``--roles`` / ``--pages`` time a subset (e.g. the admin's pages only). Results: ``bench/results/pages_browser.json`` and a
-Markdown table on standard output (paste it into BENCHMARKS.md with the machine load it prints).
+run goes on; ``--roles`` / ``--pages`` time a subset (e.g. the admin's pages only). Each role has a budget
+(``--role-budget``, default 15 min): no wait runs past it and the pages left get a row saying so, so the run
+always ends (at most roles × budget, plus start-up). Results: ``--results`` (default
+``bench/results/pages_browser.json``) and a Markdown table on standard output (paste it into BENCHMARKS.md
+with the machine load it prints).
 """
 
 from __future__ import annotations
@@ -92,13 +95,24 @@ def _open(page: Any, title: str, timeout_ms: int) -> float:
 
 
 def measure_role(browser: Any, base_url: str, user: str, password: str, runs: int,
-                 timeout_ms: int, role: str | None = None, only: set[str] | None = None) -> list[dict[str, Any]]:
+                 timeout_ms: int, role: str | None = None, only: set[str] | None = None,
+                 budget_s: float | None = None) -> list[dict[str, Any]]:
     """Sign in as ``user`` and time each page of the sidebar, cold then warm (``runs`` warm visits).
 
     Every page ``role`` may open (``jkn_core.access.PAGES``) gets a row: a page that fails has its error
     (the others go on), a page the sidebar does not offer says so. ``only``: page keys to time (the
-    others are still visited as the "other page" between warm visits)."""
+    others are still visited as the "other page" between warm visits). ``budget_s``: the most the role may
+    take; a page's waits never run past it, and the pages left when it is used up get a row saying so
+    (the run goes on with the next role)."""
     from jkn_core.i18n import t
+
+    deadline = None if budget_s is None else time.monotonic() + budget_s
+
+    def wait_ms() -> int:
+        """The page timeout, cut to what is left of the role's budget (at least 5 s)."""
+        if deadline is None:
+            return timeout_ms
+        return max(5000, min(timeout_ms, int((deadline - time.monotonic()) * 1000)))
 
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="id-ID", timezone_id="Asia/Jakarta",
                               ignore_https_errors=True)
@@ -125,17 +139,22 @@ def measure_role(browser: Any, base_url: str, user: str, password: str, runs: in
             key = keys.get(title, title)
             if only and key not in only:
                 continue
+            if deadline is not None and time.monotonic() >= deadline:
+                rows.append({"page": key, "title": title, "error": f"not timed: the role's budget of {budget_s:.0f} s "
+                                                                   "was used up (--role-budget)"})
+                print(f"  {key}: {rows[-1]['error']}", file=sys.stderr, flush=True)
+                continue
             try:
                 if title == landing:
                     cold = landing_s
                 else:
-                    cold = _open(page, title, timeout_ms)
+                    cold = _open(page, title, wait_ms())
                 warm = []
                 for _ in range(runs):
                     other = titles[(i + 1) % len(titles)] if len(titles) > 1 else None
                     if other is not None and other != title:
-                        _open(page, other, timeout_ms)
-                    warm.append(_open(page, title, timeout_ms))
+                        _open(page, other, wait_ms())
+                    warm.append(_open(page, title, wait_ms()))
             except Exception as exc:  # noqa: BLE001 - reported in the page's row, the next page goes on
                 rows.append({"page": key, "title": title, "error": f"{type(exc).__name__}: {str(exc)[:160]}"})
                 print(f"  {key}: {rows[-1]['error']}", file=sys.stderr, flush=True)
@@ -179,8 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=2, help="warm visits per page (median reported)")
     p.add_argument("--processes", type=int, default=0, help="N > 0: N Streamlit processes behind nginx (https)")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds a page may take before it counts as failed")
+    p.add_argument("--role-budget", type=float, default=900.0,
+                   help="seconds one role may take in all (0: no limit); the pages left then get a row saying so")
+    p.add_argument("--results", default=str(RESULTS / "pages_browser.json"),
+                   help="where the JSON results go (default bench/results/pages_browser.json)")
     p.add_argument("--models-dir", help="JKN_MODELS_DIR of the started server")
     a = p.parse_args(argv)
+    dest = Path(a.results)
     source = Path(a.sqlite_db)
     if not source.exists():
         raise SystemExit(f"no demo database at {source}: build one (python -m jkn_core demo) or pass --sqlite-db")
@@ -231,11 +255,12 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         out["roles"][demo] = measure_role(browser, base_url, user, password, a.runs,
                                                           int(a.timeout * 1000), role=roles.get(demo),
-                                                          only=set(filter(None, a.pages.split(","))))
+                                                          only=set(filter(None, a.pages.split(","))),
+                                                          budget_s=a.role_budget or None)
                     except Exception as exc:  # noqa: BLE001 - reported, the other roles go on
                         out["roles"][demo] = [{"error": f"{type(exc).__name__}: {str(exc)[:200]}"}]
-                    RESULTS.mkdir(parents=True, exist_ok=True)  # written after each role: a stopped run keeps them
-                    (RESULTS / "pages_browser.json").write_text(json.dumps(out, indent=2))
+                    dest.parent.mkdir(parents=True, exist_ok=True)  # written after each role: a stopped run keeps them
+                    dest.write_text(json.dumps(out, indent=2))
             finally:
                 browser.close()
     finally:
@@ -250,8 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     out["load_average_after"] = os.getloadavg()
     out["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    dest = RESULTS / "pages_browser.json"
+    dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(out, indent=2))
     print(render(out))
     print(f"\nwritten: {dest}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -118,13 +119,35 @@ def save_model(name: str, model: Any, card: dict[str, Any]) -> Path:
     return folder
 
 
-def load_model(name: str, extra_trusted: list[str] | None = None) -> Any:
-    """Load ``model.skops`` trusting only scikit-learn/numpy types skops reports for this file."""
-    import skops.io as sio
+#: Loaded models by (file, modification time, size, extra trusted types): a page visit and the work queue's
+#: reasons ask for the same file several times, and reading + checking a skops file costs seconds. A retrained
+#: model has a new modification time, so it is read again. Models are only used to predict (read-only).
+_LOADED: dict[tuple[str, int, int, tuple[str, ...]], Any] = {}
+_LOADED_LOCK = threading.Lock()
 
+
+def load_model(name: str, extra_trusted: list[str] | None = None) -> Any:
+    """Load ``model.skops`` trusting only scikit-learn/numpy types skops reports for this file (once per file
+    version and process)."""
     path = model_dir(name) / "model.skops"
     if not path.exists():
         raise FileNotFoundError(f"no trained model at {path}; run `python -m jkn_core train {name}`")
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, tuple(sorted(extra_trusted or [])))
+    with _LOADED_LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+    model = _load_checked(path, extra_trusted)
+    with _LOADED_LOCK:
+        for old in [k for k in _LOADED if k[0] == key[0]]:
+            del _LOADED[old]
+        _LOADED[key] = model
+    return model
+
+
+def _load_checked(path: Path, extra_trusted: list[str] | None) -> Any:
+    import skops.io as sio
+
     untrusted = sio.get_untrusted_types(file=path)
     allowed_prefixes = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "jkn_core.")
     bad = [u for u in untrusted if not u.startswith(allowed_prefixes) and u not in (extra_trusted or [])]

@@ -28,8 +28,8 @@ with st.expander(f"{t('adm_schema')}: `{table}`", expanded=True):
              "allowed": "adm_col_allowed", "meaning": "adm_col_meaning", "example": "adm_col_example"}
     schema = pd.DataFrame(import_docs.schema_rows(table, lang())).rename(columns=lambda c: t(heads[c]))
     st.dataframe(schema, hide_index=True, width="stretch", key="import_schema")
-    if spec.rules:
-        st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in spec.rules))
+    if spec.rules:  # the rules across columns and against the database, in the UI language
+        st.markdown(f"**{t('adm_rules')}**\n\n" + "\n".join(f"- {r}" for r in import_docs.rules(table, lang())))
     # the template holds no database data (a header and one example row), so no export audit
     # its example row refers to rows of this database, so the template imports here as-is
     st.download_button(t("adm_template"), data=lambda: imports.template_bytes(table, engine()),
@@ -98,7 +98,7 @@ if report is not None and report.table == table:
         if any(report.moved.values()):  # a regencies import moved rows to their regency's new branch
             st.info(t("adm_moved").format(rows=", ".join(
                 t(f"adm_moved_{table}").format(n=number(n)) for table, n in report.moved.items() if n)))
-        st.caption(plain(report.summary()))
+        st.caption(plain(report.summary(lang())))
         for w in report.warnings:
             st.warning(t("adm_warning").format(w=plain(w)))
     if report.name_warnings:  # accepted rows whose name disagrees with their code: listed, never silent

@@ -38,9 +38,12 @@ c[0].metric(t("kpi_collectability_pct"), pct(coll_now), border=True,
 c[1].metric(t("kpi_arrears_rp"), rupiah(total["rp"]), border=True)
 c[2].metric(t("kpi_arrears_people"), number(total["people"]), border=True)
 
-fig = charts.lines([period_label(p) for p in months["period"]], [(t("collectability"), months["collectability_pct"], "#2563eb")],
-                   "pct", title=t("arr_coll_month_title"), axis_title=t("arr_pct_axis"), target=tgt, zero=True, height=340,
-                   subtitle=chart_label(drill.view_name(view)))
+# each chart is built once per content and shared by every session (charts.once)
+fig = charts.once(lambda: charts.lines(
+    [period_label(p) for p in months["period"]], [(t("collectability"), months["collectability_pct"], "#2563eb")],
+    "pct", title=t("arr_coll_month_title"), axis_title=t("arr_pct_axis"), target=tgt, zero=True, height=340,
+    subtitle=chart_label(drill.view_name(view))),
+    "arr_month", months[["period", "collectability_pct"]], tgt, drill.view_name(view))
 charts.show(fig, "arr_month")
 download_buttons(months, "collectability_month", "arr_month", title=t("arr_coll_month_title"), unit=view.label())
 
@@ -57,31 +60,40 @@ if len(by_branch) == 1:  # one branch in view: its monthly trend (last 12 months
                        subtitle=t("chart_one_unit_trend").format(unit=t("unit_branch")) + f" · {chart_label(b.iloc[0]['branch_name'])}")
     charts.show(fig, "arr_branch_trend", container=left)
 else:
-    fig = charts.bars(b["branch_name"], b["collectability_pct"], "pct", horizontal=True, colour="#0d9488",
-                      title=t("arr_coll_branch_title").format(p=period_label(period)), axis_title=t("arr_pct_axis"),
-                      subtitle=charts.shown_note(len(b), len(by_branch), "branch", "lowest"), target=tgt,
-                      paths=drill.paths(view.hier, "branch", b["branch_code"]))
+    b_paths = drill.paths(view.hier, "branch", b["branch_code"])
+    fig = charts.once(lambda: charts.bars(
+        b["branch_name"], b["collectability_pct"], "pct", horizontal=True, colour="#0d9488",
+        title=t("arr_coll_branch_title").format(p=period_label(period)), axis_title=t("arr_pct_axis"),
+        subtitle=charts.shown_note(len(b), len(by_branch), "branch", "lowest"), target=tgt, paths=b_paths),
+        "arr_branch", b[["branch_name", "collectability_pct"]], len(by_branch), period, tgt,
+        tuple(map(tuple, b_paths)))
     charts.show(fig, "arr_branch", drill=view, container=left)
 with left:
     view.download(by_branch, "collectability_branch", "arr_branch", t("arr_coll_branch_title").format(p=period_label(period)))
 by_seg = view.query(kpi.collectability, by="segment", period_from=period, period_to=period)
-fig = charts.bars(by_seg["segment"].map(segment_label), by_seg["collectability_pct"], "pct", colour="#7c3aed",
-                  text=[pct(v, 1) for v in by_seg["collectability_pct"]], target=tgt, height=340,
-                  title=t("arr_coll_segment_title").format(p=period_label(period)), axis_title=t("arr_pct_axis"),
-                  category_title=t("arr_segment"), subtitle=chart_label(drill.view_name(view)))
+fig = charts.once(lambda: charts.bars(
+    by_seg["segment"].map(segment_label), by_seg["collectability_pct"], "pct", colour="#7c3aed",
+    text=[pct(v, 1) for v in by_seg["collectability_pct"]], target=tgt, height=340,
+    title=t("arr_coll_segment_title").format(p=period_label(period)), axis_title=t("arr_pct_axis"),
+    category_title=t("arr_segment"), subtitle=chart_label(drill.view_name(view))),
+    "arr_segment", by_seg[["segment", "collectability_pct"]], tgt, period, drill.view_name(view))
 charts.show(fig, "arr_segment", container=right)
 with right:
     view.download(by_seg, "collectability_segment", "arr_segment", t("arr_coll_segment_title").format(p=period_label(period)))
 
 aging = view.query(kpi.arrears_aging, period=period)
 left, right = st.columns(2)
-fig = charts.bars(aging["bucket"], aging["people"], "people", colour="#f59e0b", title=t("arr_aging_title"),
-                  subtitle=f"{chart_label(drill.view_name(view))} · {period_label(period)}", axis_title=t("people_unit"),
-                  category_title=t("arr_bucket"), hover_unit=t("people_unit"), height=340)
+fig = charts.once(lambda: charts.bars(
+    aging["bucket"], aging["people"], "people", colour="#f59e0b", title=t("arr_aging_title"),
+    subtitle=f"{chart_label(drill.view_name(view))} · {period_label(period)}", axis_title=t("people_unit"),
+    category_title=t("arr_bucket"), hover_unit=t("people_unit"), height=340),
+    "arr_aging_people", aging[["bucket", "people"]], period, drill.view_name(view))
 charts.show(fig, "arr_aging_people", container=left)
-fig = charts.bars(aging["bucket"], aging["rp"], "rp", colour="#dc2626", title=t("arr_aging_rp_title"),
-                  subtitle=f"{chart_label(drill.view_name(view))} · {period_label(period)}", axis_title="Rupiah",
-                  category_title=t("arr_bucket"), height=340)
+fig = charts.once(lambda: charts.bars(
+    aging["bucket"], aging["rp"], "rp", colour="#dc2626", title=t("arr_aging_rp_title"),
+    subtitle=f"{chart_label(drill.view_name(view))} · {period_label(period)}", axis_title="Rupiah",
+    category_title=t("arr_bucket"), height=340),
+    "arr_aging_rp", aging[["bucket", "rp"]], period, drill.view_name(view))
 charts.show(fig, "arr_aging_rp", container=right)
 view.download(aging, "arrears_aging", "arr_aging", t("arr_aging_title"))
 

@@ -47,11 +47,14 @@ if len(units) == 1:  # one unit in view: its monthly trend (last 12 months) inst
                        + f" · {chart_label(units.iloc[0][f'{level}_name'])}")
     charts.show(fig, "cap_units_trend")
 else:
-    fig = charts.bars(u[f"{level}_name"], u["participants_per_doctor"], "ratio", target=NORM, target_label=t("cap_norm"),
-                      colour=["#dc2626" if v > NORM else "#16a34a" for v in u["participants_per_doctor"]],
-                      title=t("cap_per_doctor_title").format(unit=t(f"unit_{level}")), axis_title=t("cap_per_doctor_axis"),
-                      subtitle=charts.shown_note(len(u), len(units), level, "highest") + f" · {period_label(period)}",
-                      paths=drill.paths(view.hier, level, u[f"{level}_code"]))
+    u_paths = drill.paths(view.hier, level, u[f"{level}_code"])
+    fig = charts.once(lambda: charts.bars(  # built once per content, shared by every session (charts.once)
+        u[f"{level}_name"], u["participants_per_doctor"], "ratio", target=NORM, target_label=t("cap_norm"),
+        colour=["#dc2626" if v > NORM else "#16a34a" for v in u["participants_per_doctor"]],
+        title=t("cap_per_doctor_title").format(unit=t(f"unit_{level}")), axis_title=t("cap_per_doctor_axis"),
+        subtitle=charts.shown_note(len(u), len(units), level, "highest") + f" · {period_label(period)}", paths=u_paths),
+        "cap_units_chart", level, u[[f"{level}_name", "participants_per_doctor"]], len(units), period,
+        tuple(map(tuple, u_paths)))
     charts.show(fig, "cap_units_chart", drill=view)
 st.subheader(t("cap_units").format(unit=t(f"unit_{level}")))
 table(units, "cap_units_table")
@@ -94,9 +97,10 @@ table(kbk, "cap_kbk_table")
 view.download(kbk, f"kbk_{level}", "cap_kbk", t("cap_kbk").format(unit=t(f"unit_{level}")))
 
 capt = view.query(kpi.capitation_trend)
-fig = charts.bars([period_label(p) for p in capt["period"]], capt["capitation_paid"], "rp", colour="#0d9488",
-                  title=t("cap_capitation_title"), subtitle=chart_label(drill.view_name(view)), axis_title="Rupiah",
-                  category_title=t("month"), height=340)
+fig = charts.once(lambda: charts.bars(
+    [period_label(p) for p in capt["period"]], capt["capitation_paid"], "rp", colour="#0d9488",
+    title=t("cap_capitation_title"), subtitle=chart_label(drill.view_name(view)), axis_title="Rupiah",
+    category_title=t("month"), height=340), "cap_capitation", capt[["period", "capitation_paid"]], drill.view_name(view))
 charts.show(fig, "cap_capitation_chart")
 download_buttons(capt, "capitation_trend", "cap_capitation", title=t("cap_capitation_title"), unit=view.label())
 view.brief_button([(t("cap_units").format(unit=t(f"unit_{level}")), units),

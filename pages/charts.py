@@ -175,3 +175,17 @@ def show(fig: go.Figure, key: str, *, drill: Any | None = None, config: dict | N
                        selection_mode="points")
     if not config:  # the map says it in its own caption
         where.caption(t("chart_click_hint"))
+
+
+@st.cache_data(show_spinner=False, max_entries=200, ttl=3600)  # a map's spec is ≈ 0.5 MB
+def _spec(_build: Any, content: tuple[Any, ...]) -> dict:
+    """The plain spec of the figure ``_build`` makes, cached on ``content`` (see :func:`once`)."""
+    return _build().to_dict()
+
+
+def once(build: Any, *content: Any) -> go.Figure:
+    """``build()``'s figure, built once per ``content`` — everything the figure shows (data, labels, month,
+    drill paths; the UI language is added here) — and shared by every session: each call gets its own copy,
+    made from the spec plotly already validated (``_validate=False``). Building a figure costs more server
+    time than the rest of a page (the province map with its geometry most: ≈ 0.35 s CPU against 0.05 s)."""
+    return go.Figure(_spec(build, (lang(), *content)), _validate=False)

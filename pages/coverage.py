@@ -41,12 +41,20 @@ prov = view.query(kpi.coverage, level="province", period=period)
 folded = kpi.map_provinces(prov)
 # a click on a province opens its kedeputian wilayah (only from the national view)
 map_drill = view if not (f.region or f.branch or f.regency or view.scope.region_code) else None
-fig = indonesia_map.province_figure(folded, "coverage_pct", t("cov_map_title") + f" · {period_label(period)}",
-                                    t("cov_map_colorbar"), bubble_col="uninsured", bubble_title=t("cov_uninsured_bubbles"),
-                                    zmin=90, zmax=101, lang=lang(),
-                                    paths=drill.province_paths(view.hier, folded["iso"]) if map_drill else None)
-charts.titled(fig, t("cov_map_title") + f" · {period_label(period)}",
-              charts.shown_note(len(folded), len(indonesia_map.centroids()), "province"))
+map_paths = drill.province_paths(view.hier, folded["iso"]) if map_drill else None
+
+
+def _map():  # type: ignore[no-untyped-def]
+    fig = indonesia_map.province_figure(folded, "coverage_pct", t("cov_map_title") + f" · {period_label(period)}",
+                                        t("cov_map_colorbar"), bubble_col="uninsured",
+                                        bubble_title=t("cov_uninsured_bubbles"), zmin=90, zmax=101, lang=lang(),
+                                        paths=map_paths)
+    return charts.titled(fig, t("cov_map_title") + f" · {period_label(period)}",
+                         charts.shown_note(len(folded), len(indonesia_map.centroids()), "province"))
+
+
+# built once per content and shared by every session (the geometry makes it the page's costliest piece)
+fig = charts.once(_map, "cov_map", folded, period, None if map_paths is None else tuple(map(tuple, map_paths)))
 charts.show(fig, "cov_map", drill=map_drill, config=indonesia_map.PLOTLY_CONFIG)
 st.caption(t("cov_map_note") + " " + indonesia_map.ATTRIBUTION + (" " + t("chart_map_hint") if map_drill else ""))
 prov_table = prov.rename(columns={"code": "province_code", "unit": "province_name"})
@@ -67,16 +75,20 @@ if len(units) == 1:  # one unit in view: its monthly trend instead of a single b
                        subtitle=t("chart_one_unit_trend").format(unit=t(f"unit_{level}")) + f" · {chart_label(units.iloc[0][f'{level}_name'])}")
     charts.show(fig, "cov_gap_trend", container=left)
 else:
-    fig = charts.bars(gap[f"{level}_name"], gap["uninsured"], "people", horizontal=True, colour="#f59e0b",
-                      title=t("cov_gap_title").format(unit=t(f"unit_{level}")), axis_title=t("cov_gap_axis"),
-                      subtitle=charts.shown_note(len(gap), len(units), level, "highest") + f" · {period_label(period)}",
-                      hover_unit=t("people_unit"), paths=drill.paths(view.hier, level, gap[f"{level}_code"]), height=460)
+    gap_paths = drill.paths(view.hier, level, gap[f"{level}_code"])
+    fig = charts.once(lambda: charts.bars(
+        gap[f"{level}_name"], gap["uninsured"], "people", horizontal=True, colour="#f59e0b",
+        title=t("cov_gap_title").format(unit=t(f"unit_{level}")), axis_title=t("cov_gap_axis"),
+        subtitle=charts.shown_note(len(gap), len(units), level, "highest") + f" · {period_label(period)}",
+        hover_unit=t("people_unit"), paths=gap_paths, height=460),
+        "cov_gap", level, gap[[f"{level}_name", "uninsured"]], len(units), period, tuple(map(tuple, gap_paths)))
     charts.show(fig, "cov_gap", drill=view, container=left)
 seg = view.query(kpi.segment_mix, period=period)
 seg_shown = seg.assign(segment=seg["segment"].map(segment_label))  # labels on screen, codes in the download
-fig = charts.bars(seg_shown["segment"], seg["participants"], "people", text=[pct(s, 1) for s in seg["share_pct"]],
-                  title=t("cov_segment_title"), subtitle=period_label(period), hover_unit=t("people_unit"),
-                  axis_title=t("participants") + f" ({t('people_unit')})", height=460)
+fig = charts.once(lambda: charts.bars(
+    seg_shown["segment"], seg["participants"], "people", text=[pct(s, 1) for s in seg["share_pct"]],
+    title=t("cov_segment_title"), subtitle=period_label(period), hover_unit=t("people_unit"),
+    axis_title=t("participants") + f" ({t('people_unit')})", height=460), "cov_segments", seg, period)
 charts.show(fig, "cov_segments", container=right)
 
 st.subheader(t("cov_by_regency") if level == "regency" else t("cov_by_branch"))
@@ -147,10 +159,12 @@ targets = view.query(kpi.coverage_target_path)
 tmap = dict(zip(targets["year"], targets["target_pct"], strict=False))
 ty = [tmap.get(p // 100) for p in trend["period"]]
 ty = [None if v is None or pd.isna(v) else float(v) for v in ty]
-fig = charts.lines([period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")], "pct",
-                   title=t("cov_trend_title"), axis_title=t("cov_pct_axis"), target_path=ty,
-                   subtitle=f"{chart_label(drill.view_name(view))} · {period_label(int(trend['period'].iloc[0]))} – "
-                            f"{period_label(int(trend['period'].iloc[-1]))}" if len(trend) else None)
+fig = charts.once(lambda: charts.lines(
+    [period_label(p) for p in trend["period"]], [(t("coverage"), trend["coverage_pct"], "#2563eb")], "pct",
+    title=t("cov_trend_title"), axis_title=t("cov_pct_axis"), target_path=ty,
+    subtitle=f"{chart_label(drill.view_name(view))} · {period_label(int(trend['period'].iloc[0]))} – "
+             f"{period_label(int(trend['period'].iloc[-1]))}" if len(trend) else None),
+    "cov_trend", trend[["period", "coverage_pct"]], tuple(ty), drill.view_name(view))
 charts.show(fig, "cov_trend")
 download_buttons(trend, "coverage_trend", "cov_trend", title=t("cov_trend_title"), unit=view.label())
 view.brief_button([(t("cov_by_regency") if level == "regency" else t("cov_by_branch"),

@@ -2,6 +2,8 @@
 
 TABLE is any importable table, the organisation too (``regions``, ``branches``, ``regencies``). Rows
 whose name column disagrees with their code are printed as warnings (the import is not refused).
+The report and every problem are in Indonesian unless ``--lang en`` or ``JKN_LANG=en`` asks for English
+(exit codes are the same in both: 0 imported or valid, 1 refused).
 
 The command prints the report and every problem, never a database error's text (SQL, names, NIKs):
 such an error is one problem with an incident id, and its details go to the command's log file
@@ -22,6 +24,14 @@ from jkn_core.scope import Scope
 
 #: Environment variable naming the directory of the command line's log file.
 LOG_DIR_ENV = "JKN_LOG_DIR"
+#: Environment variable choosing the language of the report lines (``id`` or ``en``; ``--lang`` wins).
+LANG_ENV = "JKN_LANG"
+
+
+def cli_lang(arg: str | None = None) -> str:
+    """The language of the command's report: ``--lang``, else ``$JKN_LANG``, else Indonesian (``id``)."""
+    chosen = (arg or os.environ.get(LANG_ENV) or "id").strip().lower()
+    return "en" if chosen.startswith("en") else "id"
 
 
 def log_path() -> Path:
@@ -59,12 +69,14 @@ def _log_to_file() -> Path | None:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from jkn_core import db
+    from jkn_core.i18n import t
+
+    lang = cli_lang(args.lang)
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
-            print(
-                f"\r  {done:,}/{total:,} rows", end="" if done < total else "\n", file=sys.stderr, flush=True
-            )
+            line = t("imp_cli_rows", lang).format(done=_count(done, lang), total=_count(total, lang))
+            print(f"\r  {line}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     try:
         logfile = _log_to_file()
@@ -77,27 +89,32 @@ def _cmd_import(args: argparse.Namespace) -> int:
         db.get_engine(), Scope.cli(), args.table, path, path.name, dry_run=args.dry_run, progress=progress
     )
     if not report.ok:
-        print(report.summary(), file=sys.stderr)
+        print(report.summary(lang), file=sys.stderr)
         for p in report.problems:
-            print(str(p), file=sys.stderr)
-        _print_name_warnings(report)
+            print(p.text(lang), file=sys.stderr)
+        _print_name_warnings(report, lang)
         if report.incident and logfile:
-            print(f"the details of incident {report.incident} are in {logfile}", file=sys.stderr)
+            print(t("imp_cli_incident", lang).format(incident=report.incident, log=logfile), file=sys.stderr)
         return 1
-    print(report.summary())
-    _print_name_warnings(report)
+    print(report.summary(lang))
+    _print_name_warnings(report, lang)
     for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(t("imp_cli_warning", lang).format(w=w), file=sys.stderr)
     return 0
 
 
-def _print_name_warnings(report: imports.ImportReport) -> None:
+def _count(n: int, lang: str) -> str:
+    return f"{n:,}".replace(",", "." if lang != "en" else ",")
+
+
+def _print_name_warnings(report: imports.ImportReport, lang: str = "en") -> None:
     """The rows whose name disagrees with their code (accepted, but the user should look)."""
+    from jkn_core.i18n import t
+
     if report.name_warnings:
-        print(f"{len(report.name_warnings)} name warning(s): the name in the file is not the code's name "
-              "in the database", file=sys.stderr)
+        print(t("imp_cli_name_warnings", lang).format(n=len(report.name_warnings)), file=sys.stderr)
     for p in report.name_warnings:
-        print(f"warning: {p}", file=sys.stderr)
+        print(t("imp_cli_warning", lang).format(w=p.text(lang)), file=sys.stderr)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -111,4 +128,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("table", choices=imports.TABLES)
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p.add_argument("--lang", choices=("id", "en"), default=None,
+                   help=f"language of the report and the problems (default: ${LANG_ENV}, else id)")
     p.set_defaults(func=_cmd_import)

@@ -8,6 +8,7 @@ They are merged here into :data:`STRINGS`; nothing else lives here.
 from __future__ import annotations
 
 from jkn_core.i18n import admin, collection, common, directors, sif
+from jkn_core.i18n import imports as imports_strings  # import reasons, report lines, schema help (#17)
 from jkn_core.i18n import programmes as programmes_strings  # collection programmes, part 1 (#13)
 from jkn_core.i18n import programmes_eval as programmes_eval_strings  # programmes part 2: effect, CSR (#13)
 from jkn_core.i18n import scf as scf_strings  # hospital claims and SCF (#14)
@@ -33,6 +34,7 @@ STRINGS: dict[str, tuple[str, str]] = merge(common.STRINGS, directors.STRINGS, c
 STRINGS = merge(STRINGS, programmes_strings.STRINGS)  # collection programmes, part 1 (#13)
 STRINGS = merge(STRINGS, programmes_eval_strings.STRINGS)  # collection programmes, part 2 (#13)
 STRINGS = merge(STRINGS, scf_strings.STRINGS)  # hospital claims and SCF (#14)
+STRINGS = merge(STRINGS, imports_strings.STRINGS)  # imports in the user's language (#17)
 
 
 def t(key: str, lang: str = "id") -> str:

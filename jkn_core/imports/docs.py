@@ -14,6 +14,7 @@ offers (:func:`template_bytes` with the database) points its references at rows 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from pathlib import Path
@@ -256,7 +257,8 @@ def allowed_label(f: Any, lang: str = "en") -> str:
 
 def field_description(table: str, f: Any, lang: str = "en") -> str:
     """What the column holds, in ``lang``: ``imp_field_<table>__<field>`` or ``imp_field_<field>`` of
-    :mod:`jkn_core.i18n.admin`, a name column's check by its pattern; otherwise the spec's English."""
+    :mod:`jkn_core.i18n.admin` / :mod:`jkn_core.i18n.imports`, a name column's check by its pattern; otherwise
+    the spec's English."""
     if lang == "en":
         return f.description
     from jkn_core.i18n import STRINGS, t
@@ -277,6 +279,23 @@ def table_description(table: str, lang: str = "en") -> str:
 
     key = f"imp_table_{table}"
     return t(key, lang) if lang != "en" and key in STRINGS else spec_for(table).description
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_id() -> dict[str, str]:
+    """Each spec rule's English text -> its Indonesian (``imp_rule_<table>_<n>`` of :mod:`jkn_core.i18n.imports`)."""
+    from jkn_core.i18n import STRINGS
+
+    return {eng: ind for key, (ind, eng) in STRINGS.items() if key.startswith("imp_rule_")}
+
+
+def rules(table: str, lang: str = "en") -> list[str]:
+    """The table's rules (the checks across columns and against the database) in ``lang``; a rule without a
+    translation stays as the spec says it."""
+    spec_rules = list(spec_for(table).rules)
+    if lang == "en":
+        return spec_rules
+    return [_rules_id().get(r, r) for r in spec_rules]
 
 
 def schema_rows(table: str, lang: str = "en") -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ import unicodedata
 from sqlalchemy.engine import Connection
 
 from jkn_core.imports.lookup import lookup
-from jkn_core.imports.report import Problem
+from jkn_core.imports.report import Problem, why
 from jkn_core.imports.spec import TableSpec
 
 #: Leading words that are not part of a name, and the kind of unit they say (None: any kind).
@@ -109,11 +109,9 @@ def name_warnings(conn: Connection, spec: TableSpec, frame, rownums) -> list[Pro
                 continue
             table, known = stored[i]
             if table == spec.name:
-                reason = (f"{code} is '{known}' in the database, the file calls it '{name}': importing renames "
-                          "it; check the code if this is not a rename")
+                reason = why("name_renames", code=code, known=known, name=name)
             else:
-                reason = (f"'{name}' is not the name of {f.names} {code}: in the database {code} is "
-                          f"'{known}'; check the code (the row was accepted)")
+                reason = why("name_mismatch", name=name, column=f.names, code=code, known=known)
             out.append(Problem(int(rownums[i]), f.name, reason))
     return out + branch_warnings(conn, spec, frame, rownums)
 
@@ -132,6 +130,6 @@ def branch_warnings(conn: Connection, spec: TableSpec, frame, rownums) -> list[P
     for i, regency, branch in pairs.itertuples(index=True, name=None):
         own = mapped.get(regency)
         if own is not None and own[0] != branch:
-            out.append(Problem(int(rownums[i]), "branch_code", f"regency {regency} belongs to branch {own[0]} in "
-                               f"the regency → branch map, not {branch}; the row counts in branch {branch}"))
+            out.append(Problem(int(rownums[i]), "branch_code",
+                               why("branch_not_regency_branch", regency=regency, own=own[0], branch=branch)))
     return out

@@ -22,6 +22,7 @@ from jkn_core.imports import checks
 from jkn_core.imports.checks import INVALID, RowRule, given
 from jkn_core.imports.fields import Field, TableSpec
 from jkn_core.imports.lookup import lookup
+from jkn_core.imports.report import why
 from jkn_core.schema import Base
 
 #: What a reference figure may count (``jkn_core.kpi.reference`` compares each with the dashboard's own).
@@ -49,10 +50,7 @@ REGENCY_RULES = (
         "code_in_province",
         "province_code",
         _province_mismatch,
-        lambda r: (
-            f"regency {r['code']} lies in province {str(r['code'])[:2]} (the first two digits of its "
-            f"Kemendagri code), not in {r['province_code']}"
-        ),
+        lambda r: why("regency_province", code=r["code"], province=str(r["code"])[:2], given=r["province_code"]),
     ),
 )
 
@@ -68,7 +66,7 @@ def needed_for_new_rows(*columns: str):  # type: ignore[no-untyped-def]
         out = []
         for column in columns:
             missing = new & frame[column].isna() & ~frame[column + INVALID]
-            out += [(i, column, f"{column} is required for a new regency ({code} does not exist yet)")
+            out += [(i, column, why("needed_for_new_regency", column=column, code=code))
                     for i, code in frame.loc[missing, "code"].items()]
         return out
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jkn_core.imports.report import Problem
+from jkn_core.imports.report import Count, Problem, Reason, why
 
 #: Largest file an import reads (CSV or .xlsx, as stored). The admin page's upload limit is lower.
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -46,7 +46,15 @@ MAX_XLSX_ROW_NUMBER = 1_048_576
 
 
 class LimitExceeded(Exception):
-    """A file beyond one of the hard limits; the message is the one problem the user sees."""
+    """A file beyond one of the hard limits; the message is the one problem the user sees (a :class:`Reason`,
+    so ``str(exc)`` still says it in the user's language wherever it is caught)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 @dataclass
@@ -62,29 +70,29 @@ class RawTable:
 
 
 _MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\x00\x00\x01\x00", "an icon image"),
-    (b"%PDF", "a PDF document"),
-    (b"\x7fELF", "a program (ELF executable)"),
-    (b"\xca\xfe\xba\xbe", "a program (Mach-O or Java class)"),
-    (b"\xcf\xfa\xed\xfe", "a program (Mach-O executable)"),
-    (b"\xfe\xed\xfa\xcf", "a program (Mach-O executable)"),
-    (b"\x00asm", "a program (WebAssembly)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"BZh", "a bzip2 archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
-    (b"SQLite format 3\x00", "a SQLite database"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\x00\x00\x01\x00", "icon"),
+    (b"%PDF", "pdf"),
+    (b"\x7fELF", "elf"),
+    (b"\xca\xfe\xba\xbe", "macho_java"),
+    (b"\xcf\xfa\xed\xfe", "macho"),
+    (b"\xfe\xed\xfa\xcf", "macho"),
+    (b"\x00asm", "wasm"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"SQLite format 3\x00", "sqlite"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"BM", None),  # too short to trust alone; NUL test below decides
 )
-_RIFF = {b"WEBP": "a WebP image", b"WAVE": "a WAV sound", b"AVI ": "an AVI video"}
+_RIFF = {b"WEBP": "webp", b"WAVE": "wav", b"AVI ": "avi"}
 
 
 def read_input(path_or_bytes: Any, filename: str | None) -> tuple[bytes, str]:
@@ -113,77 +121,62 @@ def read_input(path_or_bytes: Any, filename: str | None) -> tuple[bytes, str]:
 
 def _check_size(size: int, name: str) -> None:
     if size > MAX_FILE_BYTES:
-        raise LimitExceeded(
-            f"{name} is {_mb(size)}; an import reads files of at most {_mb(MAX_FILE_BYTES)}: "
-            "split it into several files"
-        )
+        raise LimitExceeded(why("file_too_big", file=name, size=_mb(size), max=_mb(MAX_FILE_BYTES)))
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
+def _mb(size: int) -> Count:
+    """Megabytes, rounded, shown with the reader's thousands separator."""
+    return Count(round(size / 1024 / 1024))
 
 
 def read_table(data: bytes, filename: str, table: str) -> tuple[RawTable | None, list[Problem]]:
     """Bytes -> header and text cells, or the file-level problems that stop reading."""
     suffix = Path(filename).suffix.lower()
     if not data.strip() or data.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        return None, [Problem(None, None, "the file is empty")]
+        return None, [Problem(None, None, why("file_empty"))]
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return None, [
-            Problem(
-                None, None, "this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or as CSV UTF-8"
-            )
-        ]
+        return None, [Problem(None, None, why("old_xls"))]
     try:
         if data.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(data, filename, table)
         what = binary_kind(data)
         if what:
-            return None, [Problem(None, None, f"{filename} is not a CSV or Excel (.xlsx) file: it is {what}")]
+            return None, [Problem(None, None, why("not_table_file", file=filename, what=what))]
         if (
             data.startswith((b"\xff\xfe", b"\xfe\xff"))
             or data[:2000].count(b"\x00") > 10
             and _looks_utf16(data)
         ):
-            return None, [
-                Problem(
-                    None,
-                    None,
-                    "the file is UTF-16 text (Excel 'Unicode Text'); save it as 'CSV UTF-8' instead",
-                )
-            ]
+            return None, [Problem(None, None, why("utf16"))]
         nul = data.find(b"\x00")
         if nul >= 0:
             if nul < 65536:
-                return None, [
-                    Problem(None, None, f"{filename} is not a CSV or Excel (.xlsx) file: it is binary data")
-                ]
+                return None, [Problem(None, None, why("not_table_file", file=filename, what=why("kind_binary")))]
             line = data.count(b"\n", 0, nul) + 1
-            return None, [
-                Problem(
-                    None,
-                    None,
-                    f"{filename} contains a NUL byte (binary data, not text) on line {line:,} "
-                    f"(byte {nul + 1:,}); nothing was imported: remove it or export the file again as CSV UTF-8",
-                )
-            ]
+            return None, [Problem(None, None, why("nul_byte", file=filename, line=Count(line), byte=Count(nul + 1)))]
         check_line_lengths(data)
         return _read_csv(data)
     except LimitExceeded as exc:
-        return None, [Problem(None, None, str(exc))]
+        return None, [Problem(None, None, exc.reason)]
 
 
 def binary_kind(data: bytes) -> str | None:
-    """What a known binary format is ("a PNG image", "a program (ELF executable)"...), from its first bytes."""
+    """What a known binary format is ("a PNG image", "a program (ELF executable)"...), from its first bytes:
+    a :class:`Reason` (``imp_why_kind_<code>``), so it reads in the user's language too."""
+    code = _binary_code(data)
+    return why(f"kind_{code}") if code else None
+
+
+def _binary_code(data: bytes) -> str | None:
     for magic, what in _MAGIC:
         if what and data.startswith(magic):
             return what
     if data.startswith(b"MZ") and b"\x00" in data[:64]:
-        return "a program (Windows executable)"
+        return "windows"
     if data.startswith(b"RIFF") and data[8:12] in _RIFF:
         return _RIFF[data[8:12]]
     if data[4:8] == b"ftyp":
-        return "a video or image (ISO media)"
+        return "iso_media"
     return None
 
 
@@ -207,18 +200,14 @@ def check_line_lengths(data: bytes) -> None:
     for start in range(0, len(data) - step + 1, step):
         if data.find(b"\n", start, start + step) < 0 and data.find(b"\r", start, start + step) < 0:
             line = data.count(b"\n", 0, start) + 1
-            raise LimitExceeded(
-                f"line {line:,} is longer than {MAX_LINE_CHARS:,} characters; this is not a table an import reads"
-            )
+            raise LimitExceeded(why("line_too_long", line=Count(line), max=Count(MAX_LINE_CHARS)))
 
 
 def _lines(stream: Iterable[str]) -> Iterator[str]:
     """The lines of a CSV text, refusing one longer than :data:`MAX_LINE_CHARS`."""
     for n, line in enumerate(stream, start=1):
         if len(line) > MAX_LINE_CHARS:
-            raise LimitExceeded(
-                f"line {n:,} is longer than {MAX_LINE_CHARS:,} characters; this is not a table an import reads"
-            )
+            raise LimitExceeded(why("line_too_long", line=Count(n), max=Count(MAX_LINE_CHARS)))
         yield line
 
 
@@ -231,14 +220,7 @@ def _read_csv(data: bytes) -> tuple[RawTable | None, list[Problem]]:
         bad = data[exc.start : exc.start + 1]
         row = data[: exc.start].count(b"\n") + 1
         guess = bad.decode("cp1252", errors="replace")
-        problems.append(
-            Problem(
-                row,
-                None,
-                f"the file is not UTF-8 encoded: byte 0x{bad.hex()} (probably '{guess}' in Windows-1252/Latin-1) "
-                "cannot be read; save the file as 'CSV UTF-8' and import it again",
-            )
-        )
+        problems.append(Problem(row, None, why("not_utf8", byte=bad.hex(), guess=guess)))
         text = data.decode("utf-8-sig", errors="replace")
         mojibake = True
     first = next((ln for ln in _lines(io.StringIO(text)) if ln.strip()), "")
@@ -257,7 +239,7 @@ def _read_csv(data: bytes) -> tuple[RawTable | None, list[Problem]]:
     try:
         raw, more = collect(records(), decimal_comma=(sep == ";"))
     except csv.Error as exc:
-        problems.append(Problem(count + 1, None, f"the file is not valid CSV here: {exc}"))
+        problems.append(Problem(count + 1, None, why("invalid_csv", error=str(exc))))
         return None, problems
     if raw is not None:
         raw.mojibake = mojibake
@@ -287,10 +269,7 @@ def check_xlsx_members(zf: zipfile.ZipFile, filename: str) -> None:
     directory, nothing unpacked; zipfile never inflates a member beyond its declared size)."""
     total = sum(info.file_size for info in zf.infolist())
     if total > MAX_XLSX_UNPACKED_BYTES:
-        raise LimitExceeded(
-            f"{filename} unpacks to {_mb(total)}; an Excel workbook may unpack to at most "
-            f"{_mb(MAX_XLSX_UNPACKED_BYTES)}: save it as CSV UTF-8 or split it"
-        )
+        raise LimitExceeded(why("xlsx_unpacks", file=filename, size=_mb(total), max=_mb(MAX_XLSX_UNPACKED_BYTES)))
 
 
 _ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?(?:worksheet|sst)[\s>]")
@@ -324,7 +303,7 @@ def scan_xlsx_part(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
             cut = buf.rfind(b">") + 1
             buf, carry = buf[:cut], buf[cut:]
             if len(carry) > 1 << 20:
-                raise LimitExceeded(f"{member} holds an XML tag longer than 1 MB: not a readable workbook")
+                raise LimitExceeded(why("xml_tag_too_long", member=member))
             n = sum(buf.count(t) for t in tags)
             cells += n
             rows += sum(buf.count(t) for t in row_tags)
@@ -333,19 +312,14 @@ def scan_xlsx_part(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
                 for k, part in enumerate(parts):
                     in_row = (in_row if k == 0 else 0) + sum(part.count(t) for t in tags)
                     if in_row > MAX_XLSX_ROW_CELLS:
-                        raise LimitExceeded(
-                            f"a row of the workbook has more than {MAX_XLSX_ROW_CELLS:,} cells "
-                            "(Excel's own limit): not a table an import reads"
-                        )
+                        raise LimitExceeded(why("row_too_many_cells", max=Count(MAX_XLSX_ROW_CELLS)))
             elif row_tags:
                 last = buf.rfind(row_end)
                 in_row = in_row + n if last < 0 else sum(buf[last:].count(t) for t in tags)
             if row_tags:
                 _check_row_number(buf, row_tags)
             if cells > MAX_XLSX_CELLS:
-                raise LimitExceeded(
-                    f"the workbook has more than {MAX_XLSX_CELLS:,} cells; save it as CSV UTF-8 or split it"
-                )
+                raise LimitExceeded(why("too_many_cells", max=Count(MAX_XLSX_CELLS)))
             if rows > MAX_ROWS + 1000:
                 raise _too_many_rows()
     return rows, cells
@@ -363,14 +337,11 @@ def _check_row_number(buf: bytes, row_tags: tuple[bytes, ...]) -> None:
         return
     m = _ROW_NUMBER_RE.search(buf, start, buf.find(b">", start) + 1)
     if m and int(m.group(1)) > MAX_XLSX_ROW_NUMBER:
-        raise LimitExceeded(
-            f"the workbook uses row {int(m.group(1)):,}, beyond Excel's last row {MAX_XLSX_ROW_NUMBER:,}: "
-            "not a readable workbook"
-        )
+        raise LimitExceeded(why("row_beyond_excel", row=Count(int(m.group(1))), max=Count(MAX_XLSX_ROW_NUMBER)))
 
 
 def _too_many_rows() -> LimitExceeded:
-    return LimitExceeded(f"the file has more than {MAX_ROWS:,} data rows; split it into several files")
+    return LimitExceeded(why("too_many_rows", max=Count(MAX_ROWS)))
 
 
 def _read_xlsx(data: bytes, filename: str, table: str) -> tuple[RawTable | None, list[Problem]]:
@@ -380,9 +351,7 @@ def _read_xlsx(data: bytes, filename: str, table: str) -> tuple[RawTable | None,
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = zf.namelist()
             if "xl/workbook.xml" not in names:
-                return None, [
-                    Problem(None, None, f"{filename} is a ZIP archive but not an Excel (.xlsx) workbook")
-                ]
+                return None, [Problem(None, None, why("zip_not_xlsx", file=filename))]
             check_xlsx_members(zf, filename)
             for member in names:
                 if (
@@ -395,7 +364,7 @@ def _read_xlsx(data: bytes, filename: str, table: str) -> tuple[RawTable | None,
     except LimitExceeded:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure means "not a readable workbook"
-        return None, [Problem(None, None, f"{filename} is not a readable Excel (.xlsx) workbook ({exc})")]
+        return None, [Problem(None, None, why("unreadable_xlsx", file=filename, error=str(exc)))]
     try:
         ws = wb[table] if table in wb.sheetnames else wb.worksheets[0]
         width = ws.max_column if isinstance(ws.max_column, int) else None
@@ -426,9 +395,7 @@ def collect(records: Iterable[list[str]], decimal_comma: bool) -> tuple[RawTable
         if len(rec) > MAX_COLUMNS:
             last = max(j for j, c in enumerate(rec) if c)
             if last >= MAX_COLUMNS:
-                raise LimitExceeded(
-                    f"row {i:,} has a value in column {last + 1:,}; an import file has at most {MAX_COLUMNS} columns"
-                )
+                raise LimitExceeded(why("too_many_columns", line=Count(i), n=Count(last + 1), max=MAX_COLUMNS))
         if header is None:
             header, header_row = list(rec), i
             while header and not header[-1]:
@@ -444,9 +411,9 @@ def collect(records: Iterable[list[str]], decimal_comma: bool) -> tuple[RawTable
         if len(rows) > MAX_ROWS:
             raise _too_many_rows()
     if header is None:
-        return None, [Problem(None, None, "the file is empty")]
+        return None, [Problem(None, None, why("file_empty"))]
     if not rows:
-        return None, [Problem(None, None, "the file has a header row but no data rows")]
+        return None, [Problem(None, None, why("no_data_rows"))]
     return RawTable(
         header=header, header_row=header_row, rows=rows, rownums=rownums, decimal_comma=decimal_comma
     ), []

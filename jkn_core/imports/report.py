@@ -1,8 +1,9 @@
 """What an import reports: :class:`Problem` (row, column, reason as the user sees them) and :class:`ImportReport`.
 
 A reason is English text; built with :func:`why` it is a :class:`Reason` that also carries a code and
-parameters, so the Import page says it in the user's language (``Problem.text(lang)``,
-``problems_frame(report, lang)``) while the CLI keeps its English lines.
+parameters, so the Import page and the command line say it in the user's language (``Problem.text(lang)``,
+``problems_frame(report, lang)``, ``ImportReport.summary(lang)``); a plain English reason is translated by the
+template it matches (:func:`as_reason`). English stays the default of every function (logs, audit).
 
 Also the problems as a table (:func:`problems_frame`) and as a CSV download (:func:`problems_csv`).
 Nothing here reads files or touches the database.
@@ -10,6 +11,8 @@ Nothing here reads files or touches the database.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +29,7 @@ class Reason(str):
     params: dict[str, Any]
 
     def __new__(cls, code: str, /, **params: Any) -> Reason:
-        obj = super().__new__(cls, _template(code, "en").format(**params))
+        obj = super().__new__(cls, _template(code, "en").format(**_shown(params, "en")))
         obj.code, obj.params = code, params
         return obj
 
@@ -35,7 +38,25 @@ class Reason(str):
 
     def text(self, lang: str = "en") -> str:
         """The reason in ``lang``."""
-        return _template(self.code, lang).format(**self.params)
+        return _template(self.code, lang).format(**_shown(self.params, lang))
+
+
+class Count(int):
+    """A count or size a reason shows with thousands separators in the reader's language (``1,234`` in English,
+    ``1.234`` in Indonesian); an ordinary int (an amount quoted from the file) is shown as it is."""
+
+
+def _shown(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The parameters as ``lang`` shows them: a :class:`Count` with its thousands separator, a nested
+    :class:`Reason` (what a binary file is) in ``lang``."""
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, Count):
+            v = f"{int(v):,}".replace(",", "." if lang != "en" else ",")
+        elif isinstance(v, Reason):
+            v = v.text(lang)
+        out[k] = v
+    return out
 
 
 def _reason(code: str, params: dict[str, Any]) -> Reason:
@@ -64,12 +85,50 @@ _PLAIN_CODES = {"the file is empty": "file_empty", "the file has a header row bu
 
 
 def reason_text(reason: str, lang: str = "en") -> str:
-    """``reason`` in ``lang``: a :class:`Reason` by its code; a known plain text likewise; any other plain
-    text (a reason not yet coded) as it is."""
+    """``reason`` in ``lang``: a :class:`Reason` by its code; a plain text by the reason template its English
+    matches (:func:`as_reason`); any other plain text (a reason no template knows) as it is."""
     if isinstance(reason, Reason):
         return reason.text(lang)
-    code = _PLAIN_CODES.get(str(reason))
-    return _template(code, lang) if code else str(reason)
+    if lang == "en":
+        return str(reason)
+    known = as_reason(str(reason))
+    return known.text(lang) if known is not None else str(reason)
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> list[tuple[int, str, re.Pattern[str]]]:
+    """Each reason template's English text as a pattern (its fields as groups), the most specific first."""
+    import string
+
+    from jkn_core.i18n import STRINGS
+
+    out = []
+    for key, (_ind, eng) in STRINGS.items():
+        if not key.startswith("imp_why_"):
+            continue
+        regex, literal, seen = [], 0, set()
+        for text, name, _spec, _conv in string.Formatter().parse(eng):
+            regex.append(re.escape(text))
+            literal += len(text)
+            if name is not None:
+                regex.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name)
+        out.append((literal, key[len("imp_why_"):], re.compile("".join(regex), re.DOTALL)))
+    return sorted(out, key=lambda p: -p[0])
+
+
+@functools.lru_cache(maxsize=8192)
+def as_reason(text: str) -> Reason | None:
+    """A plain English reason (a module that gives text rather than :func:`why`) as the :class:`Reason` whose
+    English template it matches, the most specific template first; ``None`` when no template matches."""
+    code = _PLAIN_CODES.get(text)
+    if code:
+        return Reason(code)
+    for _literal, code, pattern in _patterns():
+        m = pattern.fullmatch(text)
+        if m:
+            return Reason(code, **m.groupdict())
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,13 +144,15 @@ class Problem:
 
     @property
     def code(self) -> str:
-        """The reason's code (``imp_why_<code>``), or "" for a reason given as plain text."""
-        return getattr(self.reason, "code", "") or _PLAIN_CODES.get(str(self.reason), "")
+        """The reason's code (``imp_why_<code>``; a plain text's by its template), or "" when none matches."""
+        reason = self.reason if isinstance(self.reason, Reason) else as_reason(str(self.reason))
+        return reason.code if reason is not None else ""
 
     @property
     def params(self) -> dict[str, Any]:
         """The reason's parameters (value, limits, other columns), with the problem's row and column."""
-        return {**getattr(self.reason, "params", {}), "row": self.row, "column": self.column}
+        reason = self.reason if isinstance(self.reason, Reason) else as_reason(str(self.reason))
+        return {**(reason.params if reason is not None else {}), "row": self.row, "column": self.column}
 
     def where(self, lang: str = "en") -> str:
         """"row 3, column nik" / "baris 3, kolom nik"; "file" for the whole file."""
@@ -150,32 +211,45 @@ class ImportReport:
         """The changed values per column in words: ``status 1, weight 1`` (empty when none)."""
         return ", ".join(f"{column} {n:,}" for column, n in self.changes.items())
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        """The outcome in one line, in ``lang`` (English by default, as the logs say it)."""
+        from jkn_core.i18n import t
+
+        def n(x: int) -> str:
+            return str(_shown({"x": Count(x)}, lang)["x"])
+
+        file = self.filename or t("imp_sum_file", lang)
         if not self.ok:
-            return (
-                f"{self.table}: {self.filename or 'file'} rejected with {len(self.problems)} problem(s); "
-                "nothing was written"
-            )
-        text = (
-            f"{self.table}: {self.rows_in_file} row(s) in {self.filename or 'file'}: "
-            f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
-        )
+            return t("imp_sum_rejected", lang).format(table=self.table, file=file, n=len(self.problems))
+        text = t("imp_sum_counts", lang).format(table=self.table, rows=self.rows_in_file, file=file,
+                                                inserted=self.inserted, updated=self.updated,
+                                                unchanged=self.unchanged)
         if self.changes:
             total = sum(self.changes.values())
-            text += f"; {total:,} value{'' if total == 1 else 's'} changed ({self.changes_text()})"
+            columns = ", ".join(f"{column} {n(k)}" for column, k in self.changes.items())
+            text += t("imp_sum_changes", lang).format(n=n(total), s="" if total == 1 else "s", columns=columns)
         if self.families_created:
-            text += f", {self.families_created} famil{'y' if self.families_created == 1 else 'ies'} created"
+            families = "family" if self.families_created == 1 else "families"
+            text += t("imp_sum_families", lang).format(n=self.families_created, families=families)
         if any(self.moved.values()):
-            text += "; moved to their regency's new branch: " + ", ".join(
-                f"{n:,} {table}" for table, n in self.moved.items() if n)
+            rows = ", ".join(f"{n(k)} {_table_word(table, lang)}" for table, k in self.moved.items() if k)
+            text += t("imp_sum_moved", lang).format(rows=rows)
         if self.name_warnings:
-            text += f"; {len(self.name_warnings)} name warning(s)"
+            text += t("imp_sum_name_warnings", lang).format(n=len(self.name_warnings))
         if self.dry_run:
-            text += " (dry run: nothing written)"
+            text += t("imp_sum_dry_run", lang)
         return text
 
     def problems_frame(self) -> pd.DataFrame:
         return problems_frame(self)
+
+
+def _table_word(table: str, lang: str) -> str:
+    """What the rows of ``table`` are called in ``lang`` ("families" / "keluarga"), else the table's name."""
+    from jkn_core.i18n import STRINGS, t
+
+    key = f"imp_sum_table_{table}"
+    return t(key, lang) if key in STRINGS else table
 
 
 def problems_frame(report: ImportReport | Sequence[Problem], lang: str = "en") -> pd.DataFrame:

@@ -20,6 +20,7 @@ from jkn_core.imports.fields import INT64_MAX as INT64_MAX
 from jkn_core.imports.fields import KINDS as KINDS
 from jkn_core.imports.fields import Field as Field
 from jkn_core.imports.fields import TableSpec as TableSpec
+from jkn_core.imports.report import why
 from jkn_core.programmes import import_rules  # collection programmes (#13)
 from jkn_core.scf import claim_import as scf_ledger  # hospital claims (#14)
 from jkn_core.schema import FKRTL_TYPES, FKTP_TYPES, PAYMENT_CHANNELS, SEGMENTS, STATUSES, Base
@@ -56,7 +57,7 @@ _BIRTH_YEAR_RULE = checks.RowRule(
     "birth_year_is_year_of_birth_date",
     "birth_year",
     lambda f: ~(f["birth_year"] != _year_of(f["birth_date"])).astype("boolean").fillna(False).astype(bool),
-    lambda r: f"birth_year {r['birth_year']} does not match birth_date {r['birth_date'].isoformat()}",
+    lambda r: why("birth_year_mismatch", year=r["birth_year"], date=r["birth_date"].isoformat()),
 )
 
 

@@ -22,6 +22,12 @@ from tests.e2e.browser import ARTIFACTS, VIEWPORT, wait_for_app
 
 #: role's demo user -> the pages checked (their table-bearing pages)
 PAGES = {"direksi": ["arrears"], "cabang": ["work_queue"], "bank": ["sif_portfolio"]}
+#: the newer pages (programmes, claims, SCF): (user, UI language, browser locale, pages) — one language per page,
+#: under the other language's browser locale, to keep the run short
+NEWER = [("direksi", "id", "en-US", ["programmes_rehab", "programmes_effect", "claims"]),
+         ("direksi", "en", "id-ID", ["programmes_partners", "csr"]),
+         ("bank", "id", "en-US", ["scf_officer"]),
+         ("bank", "en", "id-ID", ["scf_portfolio"])]
 _PREFIXES = ("seg_", "status_", "action_", "outcome_", "type_", "decision_", "role_", "score_source_", "cap_action_")
 RAW_CODES = {k[len(p):] for k in STRINGS for p in _PREFIXES if k.startswith(p)}
 RAW_CODES = {c for c in RAW_CODES if "_" in c or c.islower()} - {"sms"}
@@ -80,7 +86,7 @@ def _stable_shot(page, grid) -> bytes:  # type: ignore[no-untyped-def]
     return last
 
 
-def _problems(page, key: str, lang: str) -> tuple[list[str], list]:  # type: ignore[no-untyped-def]
+def _problems(page, key: str, lang: str, own: bool = True) -> tuple[list[str], list]:  # type: ignore[no-untyped-def]
     problems, grids = [], _visible_grids(page)
     for n, grid in enumerate(grids):
         seen = grid.evaluate(_GRID_JS)
@@ -96,7 +102,7 @@ def _problems(page, key: str, lang: str) -> tuple[list[str], list]:  # type: ign
     for text in texts:
         if OTHER_WAY[lang].search(text):
             problems.append(f"{key}: {text!r} writes a number the other language's way")
-    if not any(OWN_WAY[lang].search(text) for text in texts):
+    if own and not any(OWN_WAY[lang].search(text) for text in texts):
         problems.append(f"{key}: no Rupiah or percentage written the {lang} way in the cards and captions")
     return problems, grids
 
@@ -136,3 +142,22 @@ def _cells(png: bytes) -> bytes:
     """The canvas without its 2-pixel frame (the focus ring and scroll edge may differ between runs)."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
     return image.crop((2, 2, image.width - 2, image.height - 2)).tobytes()
+
+
+@pytest.mark.parametrize(("user", "lang", "locale", "keys"), NEWER, ids=[f"{u}-{la}" for u, la, _l, _k in NEWER])
+def test_newer_pages_speak_the_chosen_language(app_server: str, browser, user: str, lang: str, locale: str,
+                                               keys: list[str]) -> None:  # fmt: skip
+    """The newer pages' tables: no snake_case header, no "None", no raw code, no number written the other
+    language's way — with the browser in the other language's locale."""
+    problems: list[str] = []
+    context, page = _open(browser, app_server, user, lang, locale)
+    try:
+        for key in keys:
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text=t(f"page_{key}", lang)).first.click()
+            wait_for_app(page)
+            page.get_by_role("heading", name=t(f"page_{key}", lang)).first.wait_for()
+            found, _grids = _problems(page, key, lang, own=False)
+            problems += [f"[{locale}] {p}" for p in found]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems[:30])

@@ -25,7 +25,7 @@ ADMIN = Scope.system()
 
 
 def _cli_dry_run(url: str, table: str, path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "JKN_DATABASE_URL": url}
+    env = {**os.environ, "JKN_DATABASE_URL": url, "JKN_LANG": "en"}  # English report lines
     return subprocess.run([sys.executable, "-m", "jkn_core", "import", table, str(path), "--dry-run"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)
 

@@ -660,6 +660,7 @@ def test_cli(sqlite_engine: tuple[Engine, str], tmp_path: Path, monkeypatch: pyt
              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     engine, url = sqlite_engine
     monkeypatch.setenv("JKN_DATABASE_URL", url)
+    monkeypatch.setenv("JKN_LANG", "en")  # the English report lines (Indonesian by default)
     getattr(db.get_engine, "cache_clear", lambda: None)()  # older db.py cached get_engine itself
     assert str(db.get_engine().url) == url
     try:

@@ -132,7 +132,7 @@ def test_zip_bomb_through_the_cli(tmp_path: Path) -> None:
     bomb.write_bytes(xlsx_with_sheet(bomb_chunks(read.MAX_XLSX_UNPACKED_BYTES + (16 << 20))))
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     subprocess.run([sys.executable, "-c", CHILD.split("rss0")[0], str(bomb), url], check=True, cwd=ROOT)
-    env = {**os.environ, "JKN_DATABASE_URL": url, "JKN_LOG_DIR": str(tmp_path / "log")}
+    env = {**os.environ, "JKN_DATABASE_URL": url, "JKN_LOG_DIR": str(tmp_path / "log"), "JKN_LANG": "en"}
     cli = subprocess.run(
         [sys.executable, "-m", "jkn_core", "import", "participants", str(bomb)],
         capture_output=True,
@@ -316,6 +316,7 @@ def test_database_error_in_the_cli(
     eng = empty_engine("sqlite")
     seed_reference(eng)
     monkeypatch.setenv("JKN_DATABASE_URL", str(eng.url))
+    monkeypatch.setenv("JKN_LANG", "en")  # the English report lines (Indonesian by default)
     getattr(db.get_engine, "cache_clear", lambda: None)()
     monkeypatch.setattr("jkn_core.imports.run.write_rows", failing_write)
     path = tmp_path / "peserta.csv"
@@ -349,7 +350,7 @@ def test_database_error_in_a_real_cli_process(tmp_path: Path, empty_engine) -> N
     seed_reference(eng)
     path = tmp_path / "peserta.csv"
     path.write_bytes(csv_bytes(PARTICIPANT_HEADER, person(1234)))
-    env = {**os.environ, "JKN_DATABASE_URL": str(eng.url), "JKN_LOG_DIR": str(tmp_path / "log")}
+    env = {**os.environ, "JKN_DATABASE_URL": str(eng.url), "JKN_LOG_DIR": str(tmp_path / "log"), "JKN_LANG": "en"}
     cli = subprocess.run(
         [sys.executable, "-c", CLI_CHILD, str(path)],
         capture_output=True,

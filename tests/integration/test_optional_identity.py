@@ -152,6 +152,7 @@ def test_cli_imports_an_extract_without_identities(engine, tmp_path, monkeypatch
 
     monkeypatch.setenv("JKN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("JKN_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("JKN_LANG", "en")  # the English report lines (Indonesian by default)
     path = tmp_path / "extract.csv"
     path.write_text(EXTRACT, encoding="utf-8")
     assert main(["import", "participants", str(path)]) == 0

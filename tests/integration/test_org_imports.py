@@ -275,6 +275,7 @@ def test_cli_imports_the_map_and_prints_warnings(writable_sqlite_world, tmp_path
 
     engine = writable_sqlite_world.engine
     monkeypatch.setenv("JKN_DATABASE_URL", writable_sqlite_world.url)
+    monkeypatch.setenv("JKN_LANG", "en")  # the English report lines (Indonesian by default)
     getattr(db.get_engine, "cache_clear", lambda: None)()
     try:
         reg = read(engine, "SELECT r.code, r.branch_code, b.name AS branch_name FROM regencies r "

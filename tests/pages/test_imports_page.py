@@ -46,7 +46,8 @@ def test_database_error_shows_an_incident_not_the_sql(admin_app, monkeypatch) ->
     monkeypatch.setattr("jkn_core.imports.run.write_rows", failing_write)
     run_import(at, "targets", "targets.csv", b"kpi,level,code,year,target\ncoverage_pct,national,,2026,99\n")
     shown = everything(at)
-    assert "the database refused the import (incident " in shown and "nothing was written" in shown
+    # the admin signed in in Indonesian (the default): the reason reads in Indonesian
+    assert "basis data menolak impor ini (insiden " in shown and "tidak ada yang ditulis" in shown
     for secret in (NIK, "Siti", "INSERT", "IntegrityError", "sqlite3", "Traceback"):
         assert secret not in shown
 
@@ -67,7 +68,7 @@ def test_partial_reimport_keeps_values_and_says_what_changed(admin_app) -> None:
     values[2] = values[2] + " Putri"
     run_import(at, "participants", "peserta.csv", (cols + "\n" + ",".join(values) + "\n").encode())
     assert {m.label: m.value for m in at.metric}[t("adm_updated")] == "1"
-    assert "1 value changed (name 1)" in texts(at.caption)
+    assert "1 nilai berubah (name 1)" in texts(at.caption)  # the report line in the UI language (id)
     changes = [d.value for d in at.dataframe if t("adm_updated") in d.value.columns]
     assert len(changes) == 1 and changes[0].to_dict("records") == [
         {t("adm_col_column"): "name", t("adm_updated"): 1}
@@ -82,7 +83,7 @@ def test_nul_byte_deep_in_a_csv_is_refused(admin_app) -> None:  # type: ignore[n
     body = b"kpi,level,code,year,target\n" + b"coverage_pct,national,,2026,99\n" * 3000 + b"x\x00y\n"
     run_import(at, "targets", "targets.csv", body)
     shown = everything(at)
-    assert "contains a NUL byte" in shown and "line 3,002" in shown
+    assert "berisi byte NUL" in shown and "baris 3.002" in shown  # in the UI language (id)
 
 
 def test_regency_map_import_shows_moves_and_name_warnings(admin_app) -> None:  # type: ignore[no-untyped-def]

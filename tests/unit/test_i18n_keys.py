@@ -25,6 +25,7 @@ AREAS = (common, directors, collection, sif, admin)
 AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.programmes"))  # collection programmes, part 1 (#13)
 AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.scf"))  # hospital claims and SCF (#14)
 AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.programmes_eval"))  # programmes part 2 (#13)
+AREAS = (*AREAS, importlib.import_module("jkn_core.i18n.imports"))  # imports in the user's language (#17)
 
 
 def literal_keys(source: str) -> set[str]:
