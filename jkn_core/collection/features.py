@@ -65,6 +65,7 @@ FEATURES: dict[str, tuple[str, str]] = {
     "cure_rate": ("Laju melunasi saat menunggak", "How often it cured while in arrears"),
     "miss_events": ("Kali mulai menunggak", "Times it fell behind"),
     "late_share": ("Porsi bayar lewat tgl 10", "Share of payments after the 10th"),
+    "late_share_all": ("Porsi bayar lewat tgl 10, seluruh riwayat", "Share of payments after the 10th, all history"),
     "months_observed": ("Bulan riwayat tercatat", "Months of recorded history"),
     "arrears_before_months": ("Tunggakan sebelum riwayat", "Arrears before the recorded history"),
     "history_censored": ("Riwayat sebelum data tidak tercatat", "Membership older than the recorded history"),
@@ -380,6 +381,8 @@ def from_frames(fam: pd.DataFrame, led: pd.DataFrame, care: pd.DataFrame, acts: 
             "ontime_share": np.where(obs > 0, c_ontime[:, e] / np.maximum(obs, 1), np.nan),
             "late_share": np.where(window(c_ontime, e, 12) > 0,
                                    window(c_late, e, 12) / np.maximum(window(c_ontime, e, 12), 1), 0.0),
+            # the payment habit over the whole recorded history (unknown before the first bill paid in its month)
+            "late_share_all": np.where(c_ontime[:, e] > 0, c_late[:, e] / np.maximum(c_ontime[:, e], 1), np.nan),
             "miss_rate": np.where(c_miss_risk[:, e] > 0, c_miss_ev[:, e] / np.maximum(c_miss_risk[:, e], 1), np.nan),
             "cure_rate": np.where(c_cure_risk[:, e] > 0, c_cure_ev[:, e] / np.maximum(c_cure_risk[:, e], 1), np.nan),
             "miss_events": c_miss_ev[:, e].astype(float),

@@ -110,3 +110,25 @@ def test_history_segments_and_hazards_follow_the_ledger(world):
     assert frame.loc[current, "y"].mean() < frame.loc[seg == "behind_1_3", "y"].mean()
     never_missed = current & (frame["miss_events"] == 0)
     assert (frame.loc[never_missed, "miss_rate"] == 0).all()
+
+
+def test_late_payment_habit_follows_the_ledger_and_marks_risk(sqlite_world):
+    """Issue 16: the share of bills paid in their month but after the due date (the 10th), over the whole
+    recorded history, read from the ledger's payment dates; in the demo late payers carry more hidden risk,
+    so among current payers the habitual late ones are truly riskier."""
+    eng = sqlite_world.engine
+    frame = features.build(eng, [LABEL], with_truth=True)
+    with eng.connect() as conn:
+        led = pd.DataFrame(conn.execute(text(
+            "SELECT family_id, period, paid_period, paid_date FROM contributions WHERE period < :p"),
+            {"p": LABEL}).all(), columns=["family_id", "period", "paid_period", "paid_date"])
+    ontime = led[led["paid_period"].fillna(0).astype(int) == led["period"]]
+    late = pd.to_datetime(ontime["paid_date"]).dt.day > 10
+    share = late.groupby(ontime["family_id"]).mean().rename("expected")
+    merged = frame.merge(share, left_on="family_id", right_index=True, how="left")
+    assert np.allclose(merged["late_share_all"], merged["expected"], equal_nan=True)
+    assert merged.loc[merged["expected"].isna(), "late_share_all"].isna().all()  # never paid in its month
+    current = (features.segment_of(frame) == "current") & (frame["auto_debit"] == 0)
+    habit = frame.loc[current, "late_share_all"]
+    p = frame.loc[current, "p_true"]
+    assert p[habit >= 0.3].mean() > 1.5 * p[habit <= 0.1].mean()

@@ -86,9 +86,12 @@ def test_import_train_score_on_a_short_drifting_ledger(second, capsys):
     print(f"second world: card ROC AUC {card['roc_auc']:.4f}, ECE {card['ece']:.4f}; plain HGB 5-fold CV "
           f"ROC AUC {plain.mean():.4f} (n {len(y)}, base rate {y.mean():.3f})", file=sys.stderr)
     assert card["roc_auc"] >= plain.mean() - 0.01
-    # measured 2026-11-30: card 0.8447 vs plain 0.8302, ECE 0.0364. The target is ECE <= 0.03; the
-    # world drifts every month and the calibration month lags the test month by one, which costs ~0.006
-    assert card["ece"] <= 0.04
+    # measured 2026-11-30 (selection requires calibration one month ahead): card 0.8459 vs plain 0.8302,
+    # ECE 0.0159; the logistic model, which ranks the calibration month better but is off there (ECE 0.021),
+    # is not eligible; before that rule it was the champion and the card's ECE was 0.0364
+    assert card["ece"] <= 0.03
+    chosen = card["candidates"][card["champion"]]
+    assert chosen["eligible"] or not any(c["eligible"] for c in card["candidates"].values())
     assert 0.15 < card["base_rate"] < 0.4  # another base rate than the demo's two thirds
     assert {"current", "behind_1_3"} <= set(card["segments"])
 
