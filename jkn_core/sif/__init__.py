@@ -2,7 +2,7 @@
 
 - ``features``: facility and loan features as of a month, loan requests (shared by training and scoring).
 - ``scorecard``: band edges and points table (plain data), points, reasons; fitting with OptBinning.
-- ``model``: train the scorecard and the gradient-boosted challenger, champion, load, predict, score
+- ``model``: train the scorecard and its challengers (``logistic``, gradient boosting), champion, load, predict, score
   (``python -m jkn_core train sif`` / ``score sif`` call :func:`train` / :func:`score` re-exported here).
 - ``policy``: loan sizing, the bank's rules, OJK collectability, PSI (``sif_policy.toml``).
 - ``applications``: facility search and profile, assess one request, save and list applications.

@@ -1,12 +1,14 @@
-"""SIF model lifecycle: train the scorecard and the gradient-boosted challenger, choose the champion, save and
-load it safely, predict PD / score / grade, and write scores to ``model_scores``.
+"""SIF model lifecycle: train the scorecard and its challengers, choose the champion, save and load them safely,
+predict PD / score / grade, and write scores to ``model_scores``.
 
 :func:`train` fits, on the loan history in ``sif_loans`` (features as of each loan's start month, time-ordered
-split: the latest months are the test set), the **scorecard** (see :mod:`jkn_core.sif.scorecard`) and a
-**gradient-boosted** challenger, both calibrated inside the training months. The scorecard keeps the title
-unless the challenger's held-out ROC AUC is ahead by more than :data:`CHAMPION_MARGIN` (officers must be
-able to explain a decline). The scorecard is stored as a points table in the card (plain JSON); the
-challenger is saved with skops and loaded with trusted types only. ``truth_loan`` is read only to report
+split: the latest months are the test set), the **scorecard** (see :mod:`jkn_core.sif.scorecard`), a
+regularised **logistic** challenger (:mod:`jkn_core.sif.logistic`) and a **gradient-boosted** challenger, all
+fitted inside the training months. The champion is chosen on the loans that started before the test window
+(:func:`_select`), never on the window that reports its AUC: the scorecard keeps the title unless the best
+challenger is ahead there by more than :data:`CHAMPION_MARGIN` (officers must be able to explain a decline).
+The scorecard (points table) and the logistic model (coefficients) are plain JSON in the card; the
+gradient-boosted model is saved with skops and loaded with trusted types only. ``truth_loan`` is read only to report
 the oracle AUC on the same test loans. ``python -m jkn_core train sif`` / ``score sif`` call
 :func:`train` / :func:`score`, which write ``model_trained`` / ``score_run`` rows to the audit log under the
 caller's scope. Features are in ``features``, page queries in ``applications`` / ``portfolio``.
@@ -28,7 +30,7 @@ from jkn_core import modeling
 from jkn_core.audit import audit
 from jkn_core.schema import ModelScore, TruthLoan
 from jkn_core.scope import Scope
-from jkn_core.sif import evaluation
+from jkn_core.sif import evaluation, logistic
 from jkn_core.sif import policy as credit
 from jkn_core.sif.features import (
     CATEGORICAL,
@@ -44,8 +46,10 @@ from jkn_core.sif.scorecard import fit_scorecard, pd_from_points, scorecard_logi
 Log = Callable[[str], None]
 
 MODEL_NAME = "sif"
-#: The challenger replaces the scorecard only when its held-out ROC AUC is higher by more than this.
+#: A challenger replaces the scorecard only when its ROC AUC on the selection window is higher by more than this.
 CHAMPION_MARGIN = 0.005
+#: The models trained and compared: the scorecard and its challengers.
+MODELS = ("scorecard", "logistic", "gbm")
 RANDOM_STATE = 20241231
 #: Fewest defaults (and repaid loans) with 12 months of outcome that training accepts.
 MIN_DEFAULTS = 10
@@ -108,19 +112,22 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         sc_ = fit_scorecard(tr, policy, lambda _m: None, RANDOM_STATE)
         pts_ = scorecard_points(sc_, te).sum(axis=1).to_numpy()
         return {"scorecard": pd_from_points(pts_, policy),
+                "logistic": logistic.predict_pd(logistic.fit(tr), te),
                 "gbm": _fit_gbm(tr).predict_proba(te[list(FEATURES)])[:, 1]}
 
+    # the champion is chosen before the test window: on the loans that started before its first block
+    champion, selection = _select(df[df["as_of"].astype(int) < folds[0][0]].reset_index(drop=True), fit_predict)
+    log(f"champion chosen on the loans before {folds[0][0]}: {champion} ({selection.get('note', '')})")
     block, preds = evaluation.backtest(df, folds, fit_predict)
     tested = block >= 0
     test_df = df[tested].reset_index(drop=True)
     y_test, blk = test_df["defaulted"].to_numpy(), block[tested]
     truth_arr = None if truth_all is None else truth_all[tested]
-    m_sc = modeling.binary_metrics(y_test, preds["scorecard"][tested], truth_arr)
-    m_gbm = modeling.binary_metrics(y_test, preds["gbm"][tested], truth_arr)
+    metrics = {name: modeling.binary_metrics(y_test, preds[name][tested], truth_arr) for name in MODELS}
+    m_sc, m_lg, m_gbm = metrics["scorecard"], metrics["logistic"], metrics["gbm"]
     log(f"scorecard: ROC AUC {m_sc['roc_auc']:.4f} (oracle {m_sc['oracle_roc_auc']}); "
-        f"gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
-    champion = "gbm" if (m_gbm["roc_auc"] or 0) > (m_sc["roc_auc"] or 0) + CHAMPION_MARGIN else "scorecard"
-    m = m_sc if champion == "scorecard" else m_gbm
+        f"logistic: ROC AUC {m_lg['roc_auc']:.4f}; gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
+    m = metrics[champion]
     p_champ = preds[champion][tested]
     gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
     gap_ci = None if truth_arr is None else evaluation.gap_interval(y_test, p_champ, truth_arr, blk)
@@ -132,6 +139,7 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
     # the shipped models learn from every labelled loan
     sc = fit_scorecard(df, policy, log, RANDOM_STATE)
     gbm = _fit_gbm(df)
+    lg = logistic.fit(df)
     p_sc_exact = 1 / (1 + np.exp(-scorecard_logit(sc, test_df)))
     pts = scorecard_points(sc, test_df).sum(axis=1).to_numpy()
     exact_scores = policy.offset - policy.factor * scorecard_logit(sc, test_df)
@@ -147,7 +155,7 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
     # PSI reference: reference-request scores of every eligible facility as of the last training month
     ref_asof = int(df["as_of"].max())
     ref = reference_request(facility_features(engine, Scope.system(), ref_asof, policy=policy), policy)
-    ref_scores = _champion_scores(champion, sc, gbm, ref, policy)
+    ref_scores = _champion_scores(champion, sc, gbm, ref, policy, lg)
     edges = np.unique(np.quantile(ref_scores, np.linspace(0, 1, 11)[1:-1])).tolist()
     by_region = {rc: credit.bin_shares(ref_scores[(ref["region_code"] == rc).to_numpy()], edges)
                  for rc in sorted(ref["region_code"].unique())}
@@ -173,8 +181,13 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         "features": list(FEATURES),
         "models": {"scorecard": {**m_sc, "calibration": "Platt scaling of 5-fold out-of-fold log-odds",
                                  "binning": "OptBinning optimal bands (monotonic, peak or valley), forced edges"},
+                   "logistic": {**m_lg, "calibration": "none (the logistic regression's own probabilities)",
+                                "C": lg["C"]},
                    "gbm": {**m_gbm, "calibration": "isotonic, 5-fold CalibratedClassifierCV"}},
-        "champion_rule": f"gbm only when its held-out ROC AUC beats the scorecard's by > {CHAMPION_MARGIN}",
+        "champion_rule": f"chosen on the loans before the test window (selection): the best challenger "
+                         f"(logistic, gbm) only when its ROC AUC there beats the scorecard's by > {CHAMPION_MARGIN}",
+        "selection": selection,
+        "logistic": lg,
         "calibration": modeling.calibration_table(y_test, p_champ),
         "scorecard": {**sc, "scaling": {"base_score": policy.base_score, "base_odds": policy.base_odds,
                                         "pdo": policy.pdo, "factor": policy.factor, "offset": policy.offset}},
@@ -190,6 +203,32 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
           modeling.training_summary(card, version=model_version(), extra={"oracle_gap": gap}))
     log(f"saved to {modeling.model_dir(MODEL_NAME)}")
     return card
+
+
+def _select(pre: pd.DataFrame, fit_predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]]
+            ) -> tuple[str, dict[str, Any]]:
+    """Champion from the loans ``pre`` that started before the test window only: rolling out-of-time blocks
+    inside them (:func:`evaluation.time_folds`, 2 blocks), ROC AUC per model on the pooled blocks; the best
+    challenger replaces the scorecard only when ahead by more than :data:`CHAMPION_MARGIN`. The scorecard
+    when ``pre`` is too short to compare."""
+    from sklearn.metrics import roc_auc_score
+
+    out: dict[str, Any] = {"from": int(pre["as_of"].min()) if len(pre) else None,
+                           "to": int(pre["as_of"].max()) if len(pre) else None}
+    try:
+        inner = evaluation.time_folds(pre["as_of"], n_folds=2)
+    except ValueError:
+        return "scorecard", {**out, "note": "too few start months before the test window: the scorecard"}
+    blk, pr = evaluation.backtest(pre, inner, fit_predict)
+    t = blk >= 0
+    y = pre["defaulted"].to_numpy()[t]
+    if not t.any() or len(set(y)) < 2:
+        return "scorecard", {**out, "note": "too few defaults before the test window: the scorecard"}
+    aucs = {name: float(roc_auc_score(y, pr[name][t])) for name in MODELS}
+    best = max((n for n in MODELS if n != "scorecard"), key=lambda n: aucs[n])
+    champion = best if aucs[best] > aucs["scorecard"] + CHAMPION_MARGIN else "scorecard"
+    return champion, {**out, "blocks": inner, "n": int(t.sum()), "defaults": int(y.sum()), "roc_auc": aucs,
+                      "note": "ROC AUC on out-of-time blocks of the loans before the test window"}
 
 
 # --- scoring ------------------------------------------------------------------------------------------
@@ -219,17 +258,19 @@ def model_available() -> bool:
 
 
 def _champion_pd(champion: str, sc: dict[str, Any], gbm: Any, df: pd.DataFrame,
-                 policy: credit.Policy) -> np.ndarray:
+                 policy: credit.Policy, lg: dict[str, Any] | None = None) -> np.ndarray:
     if champion == "scorecard":
         return pd_from_points(scorecard_points(sc, df).sum(axis=1).to_numpy(), policy)
+    if champion == "logistic" and lg is not None:
+        return logistic.predict_pd(lg, df)
     return gbm.predict_proba(df[list(FEATURES)])[:, 1]
 
 
 def _champion_scores(champion: str, sc: dict[str, Any], gbm: Any, df: pd.DataFrame,
-                     policy: credit.Policy) -> np.ndarray:
+                     policy: credit.Policy, lg: dict[str, Any] | None = None) -> np.ndarray:
     if champion == "scorecard":
         return scorecard_points(sc, df).sum(axis=1).to_numpy(float)
-    p = np.clip(gbm.predict_proba(df[list(FEATURES)])[:, 1], 1e-9, 1 - 1e-9)
+    p = np.clip(_champion_pd(champion, sc, gbm, df, policy, lg), 1e-9, 1 - 1e-9)
     return np.round(policy.offset + policy.factor * np.log((1 - p) / p))
 
 
@@ -239,8 +280,8 @@ def predict(df: pd.DataFrame, policy: credit.Policy | None = None) -> pd.DataFra
     policy = policy or credit.load_policy()
     sc = card["scorecard"]
     out = pd.DataFrame(index=df.index)
-    out["score"] = _champion_scores(card["champion"], sc, model["gbm"], df, policy)
-    out["pd"] = _champion_pd(card["champion"], sc, model["gbm"], df, policy)
+    out["score"] = _champion_scores(card["champion"], sc, model["gbm"], df, policy, card.get("logistic"))
+    out["pd"] = _champion_pd(card["champion"], sc, model["gbm"], df, policy, card.get("logistic"))
     out["grade"] = [credit.grade(s, policy) for s in out["score"]]
     return out
 
