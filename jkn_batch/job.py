@@ -233,7 +233,7 @@ def aggregates(spark: Any, periods: list[int]) -> dict[str, Any]:
     has_ledger = spark.sql("SELECT 1 FROM contributions LIMIT 1").count() > 0
     first = spark.sql("SELECT min(period) FROM contributions").first()[0]
     bind = _FirstPeriod(int(first) if first is not None else None)
-    out["agg_arrears"] = union([refresh.arrears_select(bind, p) for p in periods] if has_ledger else [],
+    out["agg_arrears"] = union([refresh.arrears_select(bind, periods)] if has_ledger and periods else [],
                                refresh.ARREARS_COLUMNS,
                                "period bigint, branch_code string, regency_code string, bucket string, "
                                "people bigint, families bigint, rp bigint")

@@ -9,8 +9,10 @@ before; Rupiah owed is capped at 24 months (Perpres 64/2020 Pasal 42).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, func, literal, select, union_all
 
 from jkn_core import months, rules
 from jkn_core.kpi.view import (
@@ -38,30 +40,61 @@ def arrears_families(bind, scope: Scope, period: int, filters: Filters):  # type
     """Per family in arrears at ``period``: months in arrears and Rupiah owed (capped at 24 months).
 
     ``bind`` is an Engine or an open Connection (``jkn_core.kpi.refresh`` builds inside its transaction).
+    The one-month case of :func:`arrears_family_months` (the same definition).
     """
+    return arrears_family_months(bind, scope, [period], filters)
+
+
+#: The months subquery of :func:`arrears_family_months`. Spark SQL reads its hint (a comment for SQLite and
+#: PostgreSQL): the months and the branches are broadcast (jkn_batch disables size-based broadcasts), so the
+#: pruned ledger meets the months in a nested loop instead of a cartesian product.
+MONTHS_ALIAS = "arrears_months"
+
+
+def arrears_family_months(bind, scope: Scope, periods: Sequence[int], filters: Filters):  # type: ignore[no-untyped-def]
+    """Per family and month P of ``periods`` in arrears at the end of P, in one pass over the ledger:
+    ``period`` (P), months in arrears and Rupiah owed (capped at 24 months), and the family's columns.
+
+    THE arrears definition: the dashboard's base-table KPIs (one month), the pre-aggregate ``agg_arrears``
+    (every ledger month, :func:`jkn_core.kpi.refresh.arrears_select`) and the Spark batch (the same select
+    compiled to Spark SQL). A bill of month <= P is unpaid at P when it is not paid by P; only bills not
+    paid in their own month can ever be (the first filter, implied by the others, prunes the ledger before
+    it meets the months). ``bind`` is an Engine or an open Connection (asked the first ledger month).
+    """
+    periods = [int(p) for p in periods]
+    if not periods:
+        raise ValueError("arrears_family_months needs at least one month")
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             first = conn.execute(select(func.min(Contribution.period))).scalar()
     else:
         first = bind.execute(select(func.min(Contribution.period))).scalar()
-    unpaid = (select(Contribution.family_id, func.count().label("n"),
+    c = Contribution
+    if len(periods) == 1:  # a literal month (never grouped by: GROUP BY <integer> is a column position)
+        at, keys, months_from = literal(periods[0]), [c.family_id], None
+    else:
+        months_from = union_all(*[select(literal(p).label("period")) for p in periods]).subquery(MONTHS_ALIAS)
+        at = months_from.c.period
+        keys = [c.family_id, at]
+    unpaid = (select(c.family_id, at.label("period"), func.count().label("n"),
                      # a bill paid after ``period`` was fully owed at ``period``
-                     func.sum(case((Contribution.paid_period.is_(None), Contribution.billed - Contribution.paid),
-                                   else_=Contribution.billed)).label("rp"),
-                     func.min(Contribution.period).label("first_p"), func.max(Contribution.billed).label("bill"))
-              .join(Family, Family.id == Contribution.family_id).join(Branch, Branch.code == Family.branch_code)
-              .where(Contribution.period <= period,
-                     (Contribution.paid_period.is_(None)) | (Contribution.paid_period > period),
-                     scope.clause(Branch.region_code, Branch.code),
-                     filters.clause(Branch.region_code, Branch.code, Family.regency_code))
-              .group_by(Contribution.family_id)).subquery()
+                     func.sum(case((c.paid_period.is_(None), c.billed - c.paid), else_=c.billed)).label("rp"),
+                     func.min(c.period).label("first_p"), func.max(c.billed).label("bill"))
+              .select_from(c).join(Family, Family.id == c.family_id).join(Branch, Branch.code == Family.branch_code))
+    if months_from is not None:
+        unpaid = unpaid.join(months_from, c.period <= at).prefix_with(f"/*+ BROADCAST({MONTHS_ALIAS}, branches) */")
+    unpaid = (unpaid.where((c.paid_period.is_(None)) | (c.paid_period > c.period),
+                           c.period <= at, (c.paid_period.is_(None)) | (c.paid_period > at),
+                           scope.clause(Branch.region_code, Branch.code),
+                           filters.clause(Branch.region_code, Branch.code, Family.regency_code))
+              .group_by(*keys)).subquery()
     before = case((unpaid.c.first_p == first, Family.arrears_before_months), else_=0)
-    months = (unpaid.c.n + before).label("months")
+    months_ = (unpaid.c.n + before).label("months")
     capped_before = case((before > rules.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n,
                           rules.MAX_ARREARS_MONTHS_BILLED - unpaid.c.n), else_=before)
     rp = (unpaid.c.rp + capped_before * unpaid.c.bill).label("rp")
-    return (select(unpaid.c.family_id, months, rp, Family.members, Family.weight, Family.branch_code,
-                   Family.segment, Family.kelas, Family.regency_code)
+    return (select(unpaid.c.family_id, unpaid.c.period, months_, rp, Family.members, Family.weight,
+                   Family.branch_code, Family.segment, Family.kelas, Family.regency_code)
             .join(Family, Family.id == unpaid.c.family_id)).subquery()
 
 

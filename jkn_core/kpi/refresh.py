@@ -5,7 +5,8 @@ Small tables (see ``jkn_core.schema``), rebuilt in SQL from the base tables:
 - ``agg_collection``: per month × branch × regency × segment, the iuran billed for bills of that month
   and the iuran collected in that month (weighted Rupiah), with row counts;
 - ``agg_arrears``: per ledger month × branch × regency × aging bucket, the people, families and Rupiah
-  in arrears at the end of the month (the same per-family computation as ``kpi.arrears_families``);
+  in arrears at the end of the month (the same per-family computation as ``kpi.arrears_families``, every
+  month in one pass: ``kpi.arrears.arrears_family_months``);
 - ``agg_coverage``: per ledger month × regency × branch × segment, participants registered by the end
   of the month and those active (cumulative);
 - ``agg_capacity``: per ledger month × regency × branch, FKTP and FKRTL counts, GPs, registered
@@ -44,7 +45,7 @@ from sqlalchemy.engine import Connection
 
 from jkn_core import rules
 from jkn_core.audit import IMPORT_WRITTEN
-from jkn_core.kpi.arrears import AGING_BUCKETS, arrears_families
+from jkn_core.kpi.arrears import AGING_BUCKETS, arrears_family_months
 from jkn_core.kpi.freshness import META_KEY, last_import_id, state_mark
 from jkn_core.kpi.freshness import current_periods as current_periods  # re-exported: the freshness mark
 from jkn_core.kpi.freshness import usable as usable  # is read by every KPI, so it lives in kpi.freshness
@@ -200,23 +201,23 @@ def capacity_select(p: int, branches: Sequence[str] | None = None):  # type: ign
 
 
 def _insert_arrears(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
-    """Arrears at the end of each ledger month (the families' branch), :func:`~jkn_core.kpi.arrears.arrears_families`."""
-    if conn.execute(select(Contribution.period).limit(1)).first() is None:
+    """Arrears at the end of each ledger month (the families' branch), one insert-select for every month
+    (:func:`~jkn_core.kpi.arrears.arrears_family_months`)."""
+    if not periods or conn.execute(select(Contribution.period).limit(1)).first() is None:
         return
-    for p in periods:
-        conn.execute(insert(AggArrears).from_select(ARREARS_COLUMNS, arrears_select(conn, p, branches)))
+    conn.execute(insert(AggArrears).from_select(ARREARS_COLUMNS, arrears_select(conn, periods, branches)))
 
 
-def arrears_select(bind: Any, p: int, branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
-    """``agg_arrears`` rows of month ``p`` (``bind``: what :func:`~jkn_core.kpi.arrears.arrears_families`
-    asks the first ledger month)."""
+def arrears_select(bind: Any, periods: Sequence[int], branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_arrears`` rows of the months ``periods`` (not empty), in one pass over the ledger (``bind``:
+    what :func:`~jkn_core.kpi.arrears.arrears_family_months` asks the first ledger month)."""
     filters = NATION if branches is None else _Branches(branches)
-    a = arrears_families(bind, Scope.system(), p, filters)
+    a = arrears_family_months(bind, Scope.system(), list(periods), filters)
     bucket = case(*[(a.c.months.between(lo, hi), label) for label, lo, hi in AGING_BUCKETS], else_=">24")
-    return (select(literal(p).label("period"), a.c.branch_code, a.c.regency_code, bucket.label("bucket"),
+    return (select(a.c.period, a.c.branch_code, a.c.regency_code, bucket.label("bucket"),
                    func.sum(a.c.members * a.c.weight).label("people"), func.sum(a.c.weight).label("families"),
                    func.sum(a.c.rp * a.c.weight).label("rp"))
-            .group_by(a.c.branch_code, a.c.regency_code, bucket))
+            .group_by(a.c.period, a.c.branch_code, a.c.regency_code, bucket))
 
 
 def _ensure_tables(engine: Engine) -> None:
@@ -373,3 +374,19 @@ def after_import(engine: Engine, table: str, branches: Iterable[str] | None = No
         refresh_branches(engine, branches)
 
 
+
+
+def refresh_after_write(engine: Engine, branches: Iterable[str]) -> dict[str, Any]:
+    """After a write to the ledger or the participants that is not an import (a Rehab stage payment, #13):
+    rebuild the aggregate rows of ``branches`` (all months, the same insert-selects) in one transaction when
+    the aggregates are current; the freshness mark stays. When they are stale nothing is done: the KPIs
+    already read the base tables until the next refresh. Returns ``{"mode": "branches" | "none", ...}``."""
+    t0 = dt.datetime.now()
+    todo = sorted(set(branches))
+    _ensure_tables(engine)
+    with engine.begin() as conn:
+        periods = current_periods(conn)
+        if not todo or not periods:
+            return {"mode": "none", "branches": todo, "seconds": 0.0}
+        _rebuild_branches(conn, list(periods), todo)
+    return {"mode": "branches", "branches": todo, "seconds": round((dt.datetime.now() - t0).total_seconds(), 2)}

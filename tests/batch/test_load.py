@@ -9,28 +9,13 @@ from sqlalchemy import Engine, delete, func, select
 
 from jkn_batch.load import load
 from jkn_core.collection import work_queue
-from jkn_core.db import bulk_insert
 from jkn_core.kpi import arrears_aging, freshness
 from jkn_core.kpi.refresh import AGG_TABLES
 from jkn_core.schema import Base, Family, ModelScore, Participant
 from jkn_core.scope import Scope
+from tests.batch.fixtures import copy_base_tables
 
 pytestmark = [pytest.mark.xdist_group("spark"), pytest.mark.slow]
-
-# what the batch loads, and the audit log (its ids come from the target's own sequence)
-LOADED = {t.name for t in AGG_TABLES} | {"model_scores", "meta", "audit_log"}
-
-
-def _copy_base_tables(src: Engine, dst: Engine) -> None:
-    """Every table of the small world except what the batch loads (aggregates, scores, meta) and the audit log."""
-    with src.connect() as s, dst.begin() as d:
-        for table in Base.metadata.sorted_tables:
-            if table.name in LOADED:
-                continue
-            cols = [c.name for c in table.columns]
-            rows = s.execute(select(*table.columns)).all()
-            if rows:
-                bulk_insert(d, table.name, cols, (tuple(r) for r in rows))
 
 
 def _branch_with_arrears(engine: Engine) -> str:
@@ -42,7 +27,7 @@ def _branch_with_arrears(engine: Engine) -> str:
 @pytest.mark.postgres
 def test_batch_results_feed_the_dashboard_on_postgresql(batch_world, empty_engine):
     pg = empty_engine("postgresql")
-    _copy_base_tables(batch_world.engine, pg)
+    copy_base_tables(batch_world.engine, pg)
     with pg.connect() as conn:
         assert not freshness.usable(conn)  # no aggregates yet: the KPIs would scan the base tables
     counts = load(pg, batch_world.output_dir)
@@ -79,7 +64,7 @@ def test_batch_results_feed_the_dashboard_on_postgresql(batch_world, empty_engin
 
 def test_load_into_sqlite_replaces_the_tables(batch_world, empty_engine):
     eng = empty_engine("sqlite")
-    _copy_base_tables(batch_world.engine, eng)
+    copy_base_tables(batch_world.engine, eng)
     first = load(eng, batch_world.output_dir)
     again = load(eng, batch_world.output_dir)  # a re-run replaces, never duplicates
     assert first == again

@@ -56,6 +56,7 @@ E2E_GROUPS: dict[str, str] = {
     "test_locale_e2e.py": "e2e",
     "test_sif_e2e.py": "e2e",
     "test_smoke.py": "e2e",
+    "test_batch_e2e.py": "spark",  # reuses the session's one Spark batch run (tests/batch/fixtures.py)
 }
 
 
