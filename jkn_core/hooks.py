@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jkn_core.kpi import reference, refresh
-from jkn_core.programmes import partners, rehab
+from jkn_core.programmes import channels, partners, rehab
 from jkn_core.scf import ledger as scf_ledger
 
 #: After the demo world is generated: rebuild the pre-aggregates the KPI pages read, and add the shipped
@@ -28,5 +28,8 @@ AFTER_IMPORT_HOOKS: list[Callable[..., Any]] = [refresh.after_import]
 # after an import, the same and the partners' fees owed (jkn_core.programmes.partners.after_import)
 AFTER_GENERATE_HOOKS.append(rehab.sync_sequences)
 AFTER_IMPORT_HOOKS.append(partners.after_import)
+# the payment-channel pre-aggregate agg_channel (#13, jkn_core.programmes.channels), like the agg_* tables
+AFTER_GENERATE_HOOKS.append(channels.refresh)
+AFTER_IMPORT_HOOKS.append(channels.after_import)
 # hospital claims (#14): days_to_payment and penalty_rp of the claims from the claim rules
 AFTER_IMPORT_HOOKS.append(scf_ledger.after_import)

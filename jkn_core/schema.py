@@ -574,4 +574,18 @@ class TruthProgrammeEffect(Base):
     true_effect: Mapped[float] = mapped_column(Float)
 
 
+# --- payment-channel pre-aggregate (#13, jkn_core.programmes.channels: rebuilt after generation and imports) ---
+class AggChannel(Base):
+    """Paid ledger bills per payment month × branch × channel (weighted), what the channel mix reads instead
+    of scanning the ledger. Kept by :mod:`jkn_core.programmes.channels` (own freshness mark in ``meta``)."""
+
+    __tablename__ = "agg_channel"
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)  # paid_period
+    branch_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # NULL in the ledger: 'unknown'
+    bills: Mapped[int] = mapped_column(BigInteger, default=0)  # ledger rows
+    payments: Mapped[int] = mapped_column(BigInteger, default=0)  # SUM(weight)
+    rp: Mapped[int] = mapped_column(BigInteger, default=0)  # SUM(paid × weight)
+
+
 # --- hospital claims and SCF (#14): the tables are in jkn_core/schema_claims.py (this module's size) ---

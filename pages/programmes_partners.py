@@ -6,11 +6,12 @@ import streamlit as st
 
 from jkn_core import collection as col
 from jkn_core.collection import model as delinquency
+from jkn_core.programmes import evaluation
 from jkn_core.programmes import partners as prt
 from jkn_core.schema import ASSIGNMENT_STATUSES, FEE_RULES, PARTNER_KINDS
 from jkn_core.scope import ScopeError
 from jkn_core.text import plain
-from pages.common import engine, number, require, rupiah, show_table, synthetic_banner, t
+from pages.common import engine, number, pct, require, rupiah, show_table, synthetic_banner, t
 
 ASSIGN_COLUMNS = ["assignment_id", "family_id", "programme", "partner_name", "period", "holdout", "status",
                   "collected_rp", "fee_rp", "assigned_by", "assigned_at"]
@@ -75,7 +76,7 @@ if scope.sees_participants:
                        for r in queue.itertuples()}
             picked = st.multiselect(t("ptn_families"), list(qlabels), format_func=lambda f: qlabels[f],
                                     key="ptn_queue_pick")
-    holdout = st.checkbox(t("ptn_holdout"), key="ptn_holdout")
+    st.caption(t("ptn_holdout_note").format(share=pct(100 * evaluation.holdout_share(eng, branch, programme), 0)))
     if st.button(t("ptn_assign_button"), type="primary", key="ptn_assign_button"):
         try:
             ids = [int(x) for x in typed.replace(";", ",").split(",") if x.strip()] + [int(f) for f in picked]
@@ -84,8 +85,9 @@ if scope.sees_participants:
             ids = []
         if ids:
             try:
-                new = prt.assign(eng, scope, sorted(set(ids)), programme, partner_id, holdout=holdout)
+                new = prt.assign(eng, scope, sorted(set(ids)), programme, partner_id)
                 st.success(t("ptn_assigned").format(n=number(len(new))))
+                st.info(t("ptn_held_out").format(n=number(prt.held_out(eng, new))))
             except prt.AssignmentRefused as exc:
                 st.error(t("ptn_refused").format(reason=t(f"ptn_refuse_{exc.reason}")))
             except ScopeError:

@@ -49,9 +49,15 @@ if scope.sees_participants:
         names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
         branch = st.selectbox(t("rhb_branch"), list(names), format_func=lambda c: f"{c} {names[c]}", key="rhb_branch")
     today = rehab.default_day(eng)
-    cancelled = rehab.cancel_missed(eng, scope, branch_code=branch)  # a stage unpaid after its month ends the plan
-    if cancelled:
-        st.info(t("rhb_cancelled_now").format(n=number(cancelled)))
+    # a stage unpaid after its month ends the plan: shown here, cancelled only by an explicit (audited) step
+    if st.session_state.get("rhb_cancelled_flag") is not None:
+        st.success(t("rhb_cancelled_now").format(n=number(st.session_state.pop("rhb_cancelled_flag"))))
+    overdue = rehab.overdue_count(eng, scope, branch_code=branch)
+    if overdue:
+        st.warning(t("rhb_overdue").format(n=number(overdue)))
+        if st.button(t("rhb_cancel_overdue").format(n=number(overdue)), key="rhb_cancel_overdue"):
+            st.session_state["rhb_cancelled_flag"] = rehab.cancel_missed(eng, scope, branch_code=branch)
+            st.rerun()
 
     st.subheader(t("rhb_enrol"))
     with st.form("rhb_enrol_form"):

@@ -1,5 +1,7 @@
 """``python -m jkn_core programmes [--json] [--outcome reactivated|paid]``: every programme / action's measured
 uplift over its random holdout, with its 95 % interval and cost per reactivated person (#13).
+``python -m jkn_core programmes --cancel-overdue``: cancel every active Rehab plan with a missed stage (the
+explicit step the Rehab page's button does for one branch; audited ``rehab_cancel``).
 
 Reads the database of ``JKN_DATABASE_URL`` under :meth:`Scope.cli` (national) and writes one audit row
 (``programmes_report``). ``--json`` prints a list of objects with the keys ``programme``, ``action``,
@@ -33,6 +35,12 @@ def _is_demo(engine) -> bool:  # noqa: ANN001 - an Engine
 def _run(args: argparse.Namespace) -> int:
     engine = get_engine()
     scope = Scope.cli()
+    if args.cancel_overdue:  # the explicit, audited cancellation of plans with a missed stage (all branches)
+        from jkn_core.programmes.rehab import cancel_missed
+
+        n = cancel_missed(engine, scope)
+        print(json.dumps({"cancelled": n}) if args.json else f"{n} Rehab plans with a missed stage cancelled")
+        return 0
     frame = measure(engine, scope, outcome=args.outcome)
     demo = _is_demo(engine)
     records = as_records(frame, with_truth=demo)
@@ -71,4 +79,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.add_argument("--outcome", choices=OUTCOMES, default="reactivated",
                    help="reactivated (default): no unpaid bill at the window's end; paid: a bill paid in the window")
+    p.add_argument("--cancel-overdue", action="store_true",
+                   help="cancel every active Rehab plan with a stage unpaid after its month (audited), then exit")
     p.set_defaults(func=_run)

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from jkn_core import rules
+from jkn_core.programmes import rehab_rules
 from jkn_core.schema import SELF_PAYING_SEGMENTS
 
 #: Actions a collector can take (and record), in the order the page offers them.
@@ -50,22 +51,22 @@ OFTEN_LATE = 3
 
 
 def rehab_registration_open(day: dt.date) -> bool:
-    """Rehab registration in Mobile JKN: days 1–28 of a month, 1–27 in February."""
-    return day.day <= rules.rehab_registration_last_day(day.month)
+    """Rehab registration in Mobile JKN: days 1–28 of a month, 1–27 in February
+    (:func:`jkn_core.programmes.rehab_rules.registration_open`, the one definition)."""
+    return rehab_rules.registration_open(day)
 
 
 def rehab_eligible(segment: Any, months: Any) -> Any:
-    """PBPU/BP with 4–24 months of arrears (vectorised over arrays)."""
-    seg = np.isin(np.asarray(segment), SELF_PAYING_SEGMENTS)
-    m = np.asarray(months)
-    return seg & (m >= rules.REHAB_MIN_MONTHS) & (m <= rules.REHAB_MAX_MONTHS)
+    """PBPU/BP with 4–24 months of arrears, element-wise over arrays
+    (:func:`jkn_core.programmes.rehab_rules.eligible`, the one definition)."""
+    return np.asarray(rehab_rules.eligible(np.asarray(segment), np.asarray(months)), bool)
 
 
 def rehab_stages(months: Any) -> Any:
-    """Instalment stages offered: one per month of arrears, at most 12 (0 when not eligible)."""
+    """Instalment stages offered: one per month of arrears, at most the rule's 12 (0 when the arrears are
+    outside Rehab's 4–24 months; eligibility from :mod:`jkn_core.programmes.rehab_rules`)."""
     m = np.asarray(months)
-    return np.where((m >= rules.REHAB_MIN_MONTHS) & (m <= rules.REHAB_MAX_MONTHS),
-                    np.minimum(m, rules.REHAB_MAX_STAGES), 0)
+    return np.where(rehab_rules.arrears_in_range(m), np.minimum(m, rehab_rules.MAX_STAGES), 0)
 
 
 def lpd_candidate(segment: Any, province_code: Any, months: Any) -> Any:
@@ -96,10 +97,10 @@ def recommend_actions(frame: pd.DataFrame, on: dt.date | None = None) -> pd.Seri
     rehab = rehab_eligible(seg, k)
     conds = [
         lpd_candidate(seg, prov, k),
-        csr_candidate(seg, frame["kelas"].to_numpy(), prov) & (k >= rules.REHAB_MIN_MONTHS) & (risk >= HIGH_RISK),
+        csr_candidate(seg, frame["kelas"].to_numpy(), prov) & (k >= rehab_rules.MIN_MONTHS) & (risk >= HIGH_RISK),
         rehab & rehab_registration_open(on),
         rehab,  # registration closed today: call now, register from the 1st
-        k > rules.REHAB_MAX_MONTHS,
+        k > rehab_rules.MAX_MONTHS,
         (k >= 1) & (risk >= HIGH_RISK),
         (k >= 1) & (risk >= LOW_RISK),
         k >= 1,

@@ -52,6 +52,7 @@ TABLE_ORDER = ["regions", "provinces", "branches", "regencies", "population", "f
 TABLE_ORDER += ["claims", "truth_hospital", "scf_lines", "scf_drawdowns"]  # hospital claims and SCF (#14)
 TABLE_ORDER += ["partners", "partner_assignments", "rehab_plans", "rehab_payments", "csr_payments",
                 "truth_programme_effect"]  # collection programmes (#13, jkn_core.demo.programmes)
+TABLE_ORDER += ["programme_settings"]  # #13: the holdout shares the programme simulation used (LPD in Bali)
 
 #: People one participant row stands for at scale "default" (self-paying / other segments).
 BASE_WEIGHT = {"self": 300, "other": 3000}

@@ -10,10 +10,10 @@ the ledger honestly, so the measured uplift (:mod:`jkn_core.programmes.uplift`) 
 
 The process (documented in ``docs/demo-data.md`` §"Collection programmes" and ``docs/programmes.md``):
 
-1. In each of the 6 assignment months of a programme (the last ones whose outcome window fits in the
-   ledger), every eligible self-paying family in arrears not yet assigned to a programme is assigned
-   with the programme's monthly rate; a random ``HOLDOUT_SHARE`` of them is held out (assigned, not
-   treated).
+1. In each of the assignment months of a programme (the last 6 whose outcome window fits in the ledger;
+   SMS 12, LPD every one), every eligible self-paying family in arrears not yet assigned to a programme is
+   assigned with the programme's monthly rate; a random ``HOLDOUT_SHARE`` (10 %; LPD 50 %, recorded in
+   ``programme_settings`` for the Bali branches) of them is held out (assigned, not treated).
 2. A treated family that the untreated ledger does not show reactivated at the end of the window is
    *converted* with probability ``conversion`` at a uniform month of the window: it pays every unpaid
    bill of the last 24 months that month, then pays each later month with its own probability of paying
@@ -53,11 +53,13 @@ ASSIGN_MONTHS = 6
 #: Each programme's eligibility, monthly assignment rate among eligible families, and TRUE effect knob (E).
 #: The outcome window (months, assignment month included) and action label: ``programmes_policy.toml``.
 PROGRAMMES: dict[str, dict[str, Any]] = {
-    "sms": dict(kmin=1, kmax=3, rate=0.15, conversion=0.05),
+    "sms": dict(kmin=1, kmax=3, rate=0.15, conversion=0.05, months=12),  # a small effect: a year of assignments
     "call": dict(kmin=2, kmax=12, rate=0.08, conversion=0.10),
     "kader": dict(kmin=3, kmax=24, rate=0.06, conversion=0.15),
+    # LPD: Bali's PBPU families 6-11 months behind are few (~30 rows in 6 months): assigned in every month whose
+    # window fits, half held out (the Bali branches' programme_settings row), so its interval is informative
     "lpd": dict(kmin=rules.LPD_MIN_MONTHS, kmax=rules.LPD_MAX_MONTHS, rate=0.6, conversion=0.25,
-                provinces=rules.LPD_PROVINCES, segments=("PBPU",)),
+                provinces=rules.LPD_PROVINCES, segments=("PBPU",), months=None, holdout=0.5),
     "csr": dict(kmin=1, kmax=rules.MAX_ARREARS_MONTHS_BILLED, rate=0.03, conversion=1.0,
                 provinces=rules.CSR_PROVINCES, kelas=(rules.CSR_KELAS,)),
     "rehab": dict(kmin=rehab_rules.MIN_MONTHS, kmax=rehab_rules.MAX_MONTHS, rate=0.06, conversion=0.35,
@@ -111,7 +113,9 @@ def add_programmes(tables: dict[str, pd.DataFrame], seed: int, end_period: int, 
         spec = PROGRAMMES[name]
         N = _window(name)
         last_w = W - N  # assignment month index whose window ends at the last ledger month
-        for w in range(max(1, last_w - ASSIGN_MONTHS + 1), last_w + 1):
+        n_months = spec.get("months", ASSIGN_MONTHS) or last_w  # None: every month whose window fits
+        share = spec.get("holdout", HOLDOUT_SHARE)
+        for w in range(max(1, last_w - n_months + 1), last_w + 1):
             k = _arrears(has, base_paid_at, before, w - 1)
             elig = has[:, w] & ~assigned & (k >= spec["kmin"]) & (k <= spec["kmax"])
             if "provinces" in spec:
@@ -121,7 +125,7 @@ def add_programmes(tables: dict[str, pd.DataFrame], seed: int, end_period: int, 
             if "kelas" in spec:
                 elig &= sp["kelas"].isin(spec["kelas"]).to_numpy()
             pick = elig & (rng.random(n) < spec["rate"])
-            hold = pick & (rng.random(n) < HOLDOUT_SHARE)
+            hold = pick & (rng.random(n) < share)
             assigned |= pick
             for f in np.flatnonzero(pick):
                 rows.append({"f": int(f), "programme": name, "w": w, "holdout": bool(hold[f]), "k": int(k[f])})
@@ -464,6 +468,14 @@ def _write_tables(tables: dict[str, pd.DataFrame], sp: pd.DataFrame, asg: pd.Dat
     if has_csr and len(cs):  # the sponsor's budget: what it spent (weighted), rounded up to Rp 1 miliar
         spent = float((cs["amount_rp"].to_numpy() * sp["weight"].to_numpy()[cs["f"].to_numpy(np.int64)]).sum())
         tables["partners"].loc[tables["partners"]["id"] == csr_id, "budget_rp"] = int(np.ceil(spent / 1e9)) * 10**9
+    # the holdout shares the simulation used where they differ from the policy's default (per branch, as a
+    # branch team would set them: jkn_core.programmes.evaluation.set_holdout_share)
+    tables["programme_settings"] = pd.DataFrame(
+        [{"branch_code": b, "programme": name, "holdout_share": float(spec["holdout"]), "updated_by": "generator",
+          "updated_at": f"{periods[0] // 100:04d}-{periods[0] % 100:02d}-01 08:00:00"}
+         for name, spec in PROGRAMMES.items() if "holdout" in spec
+         for b in sorted(set(brs.loc[brs["province_code"].isin(spec.get("provinces", brs["province_code"])), "code"]))],
+        columns=["branch_code", "programme", "holdout_share", "updated_by", "updated_at"])
     tables["truth_programme_effect"] = pd.DataFrame(truth, columns=["programme", "action", "outcome",
                                                                     "window_months", "conversion_prob",
                                                                     "true_effect"])

@@ -17,6 +17,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "stage is paid; a missed stage cancels the plan."),
     "rhb_branch": ("Kantor Cabang", "Branch"),
     "rhb_as_of": ("Keadaan per", "As of"),
+    "rhb_overdue": ("{n} rencana melewatkan satu tahap dan akan dibatalkan.",
+                    "{n} plans have missed a stage and will be cancelled."),
+    "rhb_cancel_overdue": ("Batalkan {n} rencana yang terlewat", "Cancel the {n} overdue plans"),
     "rhb_cancelled_now": ("{n} rencana dibatalkan karena tahap terlewat.",
                           "{n} plans cancelled because a stage was missed."),
     "rhb_counts": ("Rencana bulan ini", "Plans this month"),
@@ -134,6 +137,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ptn_holdout": ("Kelompok pembanding (tidak ditangani)", "Holdout (not treated)"),
     "ptn_assign_button": ("Tugaskan", "Assign"),
     "ptn_assigned": ("{n} keluarga ditugaskan.", "{n} families assigned."),
+    "ptn_holdout_note": ("Kelompok pembanding acak: {share} keluarga yang ditugaskan tidak dihubungi, untuk mengukur "
+                         "efek program.",
+                         "Random holdout: {share} of the families assigned are not contacted, to measure the "
+                         "programme's effect."),
+    "ptn_held_out": ("{n} di antaranya masuk kelompok pembanding acak (jangan dihubungi).",
+                     "{n} of them fell in the random holdout (do not contact)."),
     "ptn_bad_ids": ("Tulis ID keluarga berupa angka, dipisahkan koma.", "Write family ids as numbers, comma-separated."),
     "ptn_refused": ("Ditolak: {reason}", "Refused: {reason}"),
     "ptn_outcome": ("Catat hasil penugasan", "Record an assignment's outcome"),

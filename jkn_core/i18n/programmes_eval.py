@@ -10,26 +10,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- effect page ---
     "pe_intro": ("Setiap program dan tindakan menyisihkan secara acak sebagian keluarga (holdout, bawaan 10 % "
                  "per Kantor Cabang): mereka ditugaskan tetapi tidak ditangani. Uplift = tingkat hasil keluarga "
-                 "yang ditangani − tingkat hasil holdout, dengan interval 95 %.",
+                 "yang ditangani − tingkat hasil holdout, dengan interval 95 % serentak: dengan keyakinan 95 % efek "
+                 "sebenarnya SEMUA program yang dibandingkan berada di dalam intervalnya masing-masing.",
                  "Every programme and action randomly holds out a share of its families (holdout, default 10 % "
                  "per branch): assigned but not treated. Uplift = outcome rate of the treated − that of the "
-                 "holdout, with a 95 % interval."),
+                 "holdout, with simultaneous 95 % intervals: with 95 % confidence the true effect of EVERY programme "
+                 "compared lies inside its own interval."),
     "pe_outcome": ("Hasil yang diukur", "Outcome measured"),
     "pe_outcome_reactivated": ("Aktif kembali (tanpa tunggakan di akhir jendela)",
                                "Reactivated (no unpaid bill at the window's end)"),
     "pe_outcome_paid": ("Membayar (minimal satu tagihan dalam jendela)", "Paid (at least one bill in the window)"),
     "pe_no_data": ("Belum ada penugasan program dengan jendela hasil yang sudah selesai.",
                    "No programme assignment with a finished outcome window yet."),
-    "pe_uplift_chart": ("Uplift per program (poin persen) dengan interval 95 %",
-                        "Uplift by programme (percentage points) with 95 % interval"),
+    "pe_uplift_chart": ("Uplift per program (poin persen) dengan interval 95 % serentak",
+                        "Uplift by programme (percentage points) with simultaneous 95 % intervals"),
     "pe_true_effect": ("Efek sebenarnya (generator demo)", "True effect (demo generator)"),
     "pe_measured": ("Uplift terukur", "Measured uplift"),
     "pe_table": ("Uplift dan biaya per program", "Uplift and cost by programme"),
     "pe_method": ("Tingkat dibobot bobot keluarga; interval memakai ukuran sampel efektif (Σw)²/Σw² karena "
-                  "pengacakan dilakukan per baris. Biaya = fee mitra + dana CSR + waktu staf; biaya per "
+                  "pengacakan dilakukan per baris, dan dilebarkan (Bonferroni, z = 2,64 untuk enam program) agar berlaku "
+                  "serentak untuk semua program yang dibandingkan. Biaya = fee mitra + dana CSR + waktu staf; biaya per "
                   "peserta aktif kembali = biaya ÷ (uplift × jiwa yang ditangani). Lihat docs/programmes.md.",
                   "Rates weighted by family weight; the interval uses the effective sample size (Σw)²/Σw² because "
-                  "randomisation is per row. Cost = partner fees + CSR money + staff time; cost per reactivated "
+                  "randomisation is per row, widened (Bonferroni, z = 2.64 for six programmes) to hold for all programmes "
+                  "compared at once. Cost = partner fees + CSR money + staff time; cost per reactivated "
                   "person = cost ÷ (uplift × people treated). See docs/programmes.md."),
     "pe_channels": ("Kanal pembayaran iuran", "Payment channels"),
     "pe_channel_chart": ("Porsi pembayaran per kanal per bulan", "Share of payments by channel and month"),
@@ -46,8 +50,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pe_col_rate_treated": ("Tingkat ditangani", "Rate treated"),
     "pe_col_rate_holdout": ("Tingkat holdout", "Rate holdout"),
     "pe_col_uplift": ("Uplift", "Uplift"),
-    "pe_col_ci_low": ("Batas bawah 95 %", "95 % low"),
-    "pe_col_ci_high": ("Batas atas 95 %", "95 % high"),
+    "pe_col_ci_low": ("Batas bawah 95 % (serentak)", "95 % low (simultaneous)"),
+    "pe_col_ci_high": ("Batas atas 95 % (serentak)", "95 % high (simultaneous)"),
     "pe_col_extra": ("Tambahan peserta aktif", "Extra people reactivated"),
     "pe_col_cost": ("Biaya", "Cost"),
     "pe_col_cost_per": ("Biaya per peserta aktif kembali", "Cost per reactivated person"),

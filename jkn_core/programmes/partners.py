@@ -16,12 +16,14 @@ import datetime as dt
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, insert, literal, or_, select, update
 
 from jkn_core.audit import audit
 from jkn_core.collection import features
 from jkn_core.collection.branch_scope import branch_for, check_family
+from jkn_core.programmes.evaluation import draw_holdout
 from jkn_core.programmes.rehab import next_id
 from jkn_core.schema import (
     ASSIGNMENT_STATUSES,
@@ -187,10 +189,17 @@ def save_partner(engine: Engine, scope: Scope, row: dict[str, Any]) -> int:
 
 # --- assignments ----------------------------------------------------------------------------------
 def assign(engine: Engine, scope: Scope, family_ids: list[int] | int, programme: str,
-           partner_id: int | None = None, holdout: bool = False, period: int | None = None) -> list[int]:
+           partner_id: int | None = None, holdout: bool | None = None, period: int | None = None,
+           rng: np.random.Generator | None = None) -> list[int]:
     """Assign families (of the user's branch) to a programme or action, through a partner where the programme
     needs one (LPD, Kader JKN, CSR sponsor). Checks the partner's kind, period, eligibility and monthly
-    capacity; one INSERT for all families; audited. Returns the new assignment ids."""
+    capacity; one INSERT for all families; audited. Returns the new assignment ids.
+
+    ``holdout=None`` (the default, what the page does): each family is held out at random with its branch's
+    share (:func:`jkn_core.programmes.evaluation.draw_holdout`, default 10 %) — recorded with ``holdout``
+    set, status ``assigned``, never contacted, no fee — so every assignment keeps a random comparison group.
+    ``True``/``False``: a decision already randomised elsewhere (an imported trial, tests). The audit row
+    names the held-out families."""
     scope.require("sees_participants")
     ids = [int(family_ids)] if isinstance(family_ids, (int,)) else [int(i) for i in family_ids]
     if not ids:
@@ -236,18 +245,35 @@ def assign(engine: Engine, scope: Scope, family_ids: list[int] | int, programme:
                 if used + len(ids) > partner.capacity:
                     raise AssignmentRefused("capacity", f"{partner.code}: {used}/{partner.capacity}")
         now = _now()
+        if holdout is None:  # the random holdout, per branch at the branch's share (evaluation.draw_holdout)
+            held = np.zeros(len(fams), bool)
+            for b, idx in fams.groupby("branch_code").indices.items():
+                held[idx] = draw_holdout(engine, str(b), programme, len(idx), rng)
+        else:
+            held = np.full(len(fams), bool(holdout))
         first = next_id(conn, PartnerAssignment, len(fams))
         rows = [{"id": first + i, "family_id": int(f.family_id), "branch_code": f.branch_code, "programme": programme,
                  "partner_id": None if partner_id is None else int(partner_id), "period": period,
-                 "holdout": bool(holdout), "status": "assigned", "status_period": period, "collected_rp": 0,
+                 "holdout": bool(held[i]), "status": "assigned", "status_period": period, "collected_rp": 0,
                  "fee_rp": 0, "assigned_by": scope.username[:64], "assigned_at": now}
                 for i, f in enumerate(fams.itertuples())]
         conn.execute(insert(PartnerAssignment), rows)
         new_ids = [r["id"] for r in rows]
+        held_ids = [r["family_id"] for r in rows if r["holdout"]]
         audit(conn, scope, "programme_assign", {"programme": programme, "partner_id": partner_id,
                                                 "families": len(ids), "family_ids": ids[:200], "period": period,
-                                                "holdout": bool(holdout)})
+                                                "holdout": held_ids[:200], "held_out": len(held_ids),
+                                                "holdout_drawn": holdout is None})
     return new_ids
+
+
+def held_out(engine: Engine, assignment_ids: list[int]) -> int:
+    """How many of these assignments are holdouts (not to be contacted)."""
+    if not assignment_ids:
+        return 0
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(PartnerAssignment.id.in_([int(i) for i in assignment_ids]),
+                                                           PartnerAssignment.holdout.is_(True))).scalar_one())
 
 
 def record_outcome(engine: Engine, scope: Scope, assignment_id: int, status: str, collected_rp: int = 0,

@@ -19,8 +19,17 @@ from jkn_core import months, rules
 from jkn_core.audit import audit
 from jkn_core.collection import features
 from jkn_core.collection.branch_scope import branch_for, check_family
-from jkn_core.programmes import rehab_rules
-from jkn_core.schema import Branch, Family, Participant, PartnerAssignment, RehabPayment, RehabPlan
+from jkn_core.kpi import refresh
+from jkn_core.programmes import channels, rehab_rules
+from jkn_core.schema import (
+    Branch,
+    Contribution,
+    Family,
+    Participant,
+    PartnerAssignment,
+    RehabPayment,
+    RehabPlan,
+)
 from jkn_core.scope import Scope, ScopeError
 
 #: Payment channels a stage payment may name (the same codes as the ledger's ``contributions.channel``).
@@ -177,6 +186,7 @@ def record_stage_payment(engine: Engine, scope: Scope, plan_id: int, paid_on: dt
     with engine.begin() as conn:
         conn.execute(update(RehabPayment).where(RehabPayment.id == stage.id, RehabPayment.paid_on.is_(None))
                      .values(paid_on=paid_on, channel=channel))
+        ledger_periods = _pay_ledger(conn, plan, int(stage.stage_no), paid_on, channel)
         paid = conn.execute(select(func.count()).where(RehabPayment.plan_id == plan.id,
                                                        RehabPayment.paid_on.is_not(None))).scalar_one()
         done = rehab_rules.reactivates(paid, plan.stages)
@@ -195,8 +205,45 @@ def record_stage_payment(engine: Engine, scope: Scope, plan_id: int, paid_on: dt
                          .values(status="paid", status_period=months.of_date(paid_on)))
         audit(conn, scope, "rehab_stage_paid", {"plan_id": int(plan.id), "family_id": int(plan.family_id),
                                                 "stage_no": int(stage.stage_no), "paid_on": paid_on,
-                                                "channel": channel, "completed": bool(done)})
-    return {"stage_no": int(stage.stage_no), "completed": bool(done), "reactivated": int(reactivated)}
+                                                "channel": channel, "completed": bool(done),
+                                                "ledger_periods": ledger_periods})
+    if ledger_periods:  # the pre-aggregates of the family's branch follow the ledger (jkn_core.kpi.refresh)
+        refresh.refresh_after_write(engine, [plan.branch_code])
+        if channels.usable(engine):
+            channels.refresh(engine, [plan.branch_code])
+    return {"stage_no": int(stage.stage_no), "completed": bool(done), "reactivated": int(reactivated),
+            "ledger_periods": ledger_periods}
+
+
+def stage_ledger_periods(unpaid_periods: list[int], stages: int, stage_no: int) -> list[int]:
+    """The arrears months (ledger bills, oldest first) a stage payment settles: the bills still unpaid are
+    spread evenly over the stages still to pay (this one included, the earlier ones get the smaller share) and
+    the last stage settles every one left, so the ledger shows no arrears only when the plan is complete."""
+    left = max(1, int(stages) - int(stage_no) + 1)
+    n = len(unpaid_periods)
+    return list(unpaid_periods[: n - (n * (left - 1)) // left])
+
+
+def _pay_ledger(conn: Any, plan: Any, stage_no: int, paid_on: dt.date, channel: str) -> list[int]:
+    """Write a stage payment into the iuran ledger (``contributions``, the caller's transaction): the arrears
+    months it covers (the family's bills of the 24 months before the plan's first month still unpaid,
+    :func:`stage_ledger_periods`) and the current month's bill when the ledger holds it, paid on ``paid_on``
+    through ``channel``. Returns the months written."""
+    c = Contribution
+    pay_period = months.of_date(paid_on)
+    lo = months.shift(int(plan.first_period), -rules.MAX_ARREARS_MONTHS_BILLED)
+    unpaid = [int(p) for p in conn.execute(
+        select(c.period).where(c.family_id == plan.family_id, c.period < plan.first_period, c.period >= lo,
+                               c.paid_period.is_(None)).order_by(c.period)).scalars()]
+    periods = stage_ledger_periods(unpaid, int(plan.stages), stage_no)
+    current = conn.execute(select(c.period).where(c.family_id == plan.family_id, c.period == pay_period,
+                                                  c.paid_period.is_(None))).scalar()
+    if current is not None and int(current) not in periods:
+        periods.append(int(current))
+    if periods:
+        conn.execute(update(c).where(c.family_id == plan.family_id, c.period.in_(periods), c.paid_period.is_(None))
+                     .values(paid=c.billed, paid_date=paid_on, paid_period=pay_period, channel=channel))
+    return periods
 
 
 def _reactivate(conn: Any, family_ids: Any) -> int:
@@ -214,12 +261,9 @@ def reactivate_completed(conn: Any, plan_ids: Any) -> int:
     return _reactivate(conn, fams)
 
 
-def cancel_missed(engine: Engine, scope: Scope, as_of_period: int | None = None,
-                  branch_code: str | None = None) -> int:
-    """Cancel every active plan in scope with a stage still unpaid after the end of its month (one UPDATE);
-    ``ended_period`` = the month of the first missed stage. Returns the number cancelled; audited when > 0."""
-    as_of = int(as_of_period or current_period(engine))
-    branch = branch_for(scope, branch_code) if (branch_code or scope.branch_code) else None
+def _overdue(scope: Scope, as_of: int, branch: str | None) -> tuple[list[Any], Any]:
+    """(WHERE conditions of the active plans in scope with a stage still unpaid after the end of its month,
+    SQL of each plan's first missed month): defined once for :func:`overdue_count` and :func:`cancel_missed`."""
     missed = (select(func.min(RehabPayment.period)).where(RehabPayment.plan_id == RehabPlan.id,
                                                           RehabPayment.paid_on.is_(None),
                                                           RehabPayment.period < as_of).scalar_subquery())
@@ -229,6 +273,31 @@ def cancel_missed(engine: Engine, scope: Scope, as_of_period: int | None = None,
     conds = [RehabPlan.status == "active", has_missed, in_scope]
     if branch:
         conds.append(RehabPlan.branch_code == branch)
+    return conds, missed
+
+
+def overdue_count(engine: Engine, scope: Scope, as_of_period: int | None = None,
+                  branch_code: str | None = None) -> int:
+    """How many active plans in scope have a missed stage and will be cancelled by :func:`cancel_missed`
+    (read only: what the Rehab page shows)."""
+    scope.require("sees_participants")
+    as_of = int(as_of_period or current_period(engine))
+    branch = branch_for(scope, branch_code) if (branch_code or scope.branch_code) else None
+    conds, _ = _overdue(scope, as_of, branch)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(RehabPlan).where(*conds)).scalar_one())
+
+
+def cancel_missed(engine: Engine, scope: Scope, as_of_period: int | None = None,
+                  branch_code: str | None = None) -> int:
+    """Cancel every active plan in scope with a stage still unpaid after the end of its month (one UPDATE);
+    ``ended_period`` = the month of the first missed stage. Returns the number cancelled; audited when > 0.
+    An explicit step (the Rehab page's button for a branch, ``python -m jkn_core programmes --cancel-overdue``
+    nationally), never a side effect of viewing a page."""
+    scope.require("sees_participants")
+    as_of = int(as_of_period or current_period(engine))
+    branch = branch_for(scope, branch_code) if (branch_code or scope.branch_code) else None
+    conds, missed = _overdue(scope, as_of, branch)
     with engine.begin() as conn:
         ids = [int(i) for i in conn.execute(select(RehabPlan.id).where(*conds)).scalars()]
         if not ids:
@@ -239,7 +308,8 @@ def cancel_missed(engine: Engine, scope: Scope, as_of_period: int | None = None,
                      .where(PartnerAssignment.id.in_(select(RehabPlan.assignment_id).where(RehabPlan.id.in_(ids))),
                             PartnerAssignment.status.in_(("assigned", "contacted", "paid")))
                      .values(status="cancelled", status_period=as_of))
-        audit(conn, scope, "rehab_cancel", {"plans": len(ids), "plan_ids": ids[:200], "as_of": as_of})
+        audit(conn, scope, "rehab_cancel", {"plans": len(ids), "plan_ids": ids[:200], "as_of": as_of,
+                                            "branch": branch})
     return len(ids)
 
 

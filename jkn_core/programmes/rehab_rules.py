@@ -33,11 +33,17 @@ REFUSALS = ("segment", "too_few_months", "too_many_months", "stages", "registrat
             "debt")
 
 
+def arrears_in_range(arrears_months: Any) -> Any:
+    """4–24 months of arrears (scalars or numpy arrays, element-wise): Rehab's arrears rule."""
+    m = np.asarray(arrears_months)
+    out = (m >= MIN_MONTHS) & (m <= MAX_MONTHS)
+    return bool(out) if np.ndim(out) == 0 else out
+
+
 def eligible(segment: Any, arrears_months: Any) -> Any:
     """PBPU/BP with 4–24 months of arrears (scalars or numpy arrays, element-wise)."""
     seg = np.isin(np.asarray(segment), SELF_PAYING_SEGMENTS)
-    m = np.asarray(arrears_months)
-    out = seg & (m >= MIN_MONTHS) & (m <= MAX_MONTHS)
+    out = seg & np.asarray(arrears_in_range(arrears_months))
     return bool(out) if np.ndim(out) == 0 else out
 
 

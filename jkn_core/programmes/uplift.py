@@ -8,12 +8,17 @@ For each ``partner_assignments.programme`` (its action label and outcome window 
   end of that month; ``paid`` = at least one bill paid inside the window (the assignment month included).
 - **rates** of the treated and the held-out families, **weighted by the family weight** (a demo row stands
   for ~300 families; real data has weight 1): ``Σ w·y / Σ w``.
-- **uplift** = treated rate − holdout rate, with the Agresti–Caffo 95 % interval of a difference of two
+- **uplift** = treated rate − holdout rate, with the Agresti–Caffo interval of a difference of two
   independent proportions (each arm's rate computed with one success and one failure added: the plain normal
   interval collapses when a small holdout has a rate of 0 or 1). Each rate's variance uses the
   **effective sample size** ``n_eff = (Σ w)² / Σ w²`` (Kish): the randomisation was done per ROW, so the
   independent units are the rows, not the Σ w families they stand for — treating Σ w as the sample size
   would make the interval √300 ≈ 17 times too narrow. With equal weights ``n_eff`` is the row count.
+- **simultaneous 95 %**: the dashboard and the CLI compare all k programmes of a report at once, so their
+  intervals are Bonferroni-adjusted (z = Φ⁻¹(1 − 0.05 / 2k), 2.64 for six): with 95 % confidence EVERY
+  programme's true uplift lies inside its interval. Six separate 95 % intervals would all hold only about
+  three times in four even for an unbiased estimator (measured over seeds in docs/programmes.md). ``z=``
+  gives the plain per-programme interval (1.96) where one programme is looked at alone.
 - **cost per reactivated person** = the treated families' cost (partner fees ``fee_rp``, CSR money from
   ``csr_payments``, staff minutes × ``staff_hour_rp``; all × family weight) ÷ the EXTRA people reactivated
   (uplift × people in the treated families, Σ w · members). Empty when the uplift is not above zero.
@@ -25,6 +30,7 @@ Every query obeys the scope (the assignment's branch). On a demo database ``true
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import pandas as pd
@@ -44,7 +50,16 @@ from jkn_core.scope import Scope
 
 COLUMNS = ["programme", "action", "outcome", "window_months", "n_treated", "n_holdout", "families_treated",
            "people_treated", "rate_treated", "rate_holdout", "uplift", "ci_low", "ci_high", "extra_people",
-           "cost_rp", "cost_per_reactivation_rp", "true_effect"]
+           "cost_rp", "cost_per_reactivation_rp", "true_effect", "ci_z"]
+
+
+def simultaneous_z(k: int, z_single: float) -> float:
+    """The normal quantile that makes k intervals hold together at the confidence ``z_single`` gives one
+    (Bonferroni): 1.96 and k = 6 -> 2.64; k <= 1 -> ``z_single``."""
+    if k <= 1:
+        return z_single
+    alpha = 2 * (1 - NormalDist().cdf(z_single))
+    return NormalDist().inv_cdf(1 - alpha / (2 * k))
 
 
 def diff_ci(sw_t: float, sw2_t: float, swy_t: float, sw_h: float, sw2_h: float, swy_h: float,
@@ -77,8 +92,9 @@ def _window_end(a: Any, periods: list[int], programmes: list[str]) -> Any:
 
 
 def measure(engine: Engine, scope: Scope, outcome: str = "reactivated", z: float | None = None) -> pd.DataFrame:
-    """One row per programme with finished windows: counts, weighted rates, uplift and its 95 % interval
-    (``z``: another normal quantile, e.g. for simultaneous intervals), costs, cost per extra reactivated person
+    """One row per programme with finished windows: counts, weighted rates, uplift and its SIMULTANEOUS 95 %
+    interval over the programmes measured (``z``: a fixed normal quantile instead, e.g. 1.96 for one
+    programme's own interval; the quantile used is in ``ci_z``), costs, cost per extra reactivated person
     and (demo) the true effect. Columns :data:`COLUMNS`."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
@@ -121,6 +137,8 @@ def measure(engine: Engine, scope: Scope, outcome: str = "reactivated", z: float
     if agg.empty:
         return pd.DataFrame(columns=COLUMNS)
     agg["holdout"] = agg["holdout"].astype(bool)
+    both = agg.groupby("programme")["holdout"].nunique()
+    z_used = z or simultaneous_z(int((both == 2).sum()), pol.z)
     for prog in sorted(agg["programme"].unique()):
         pp = pol.of(prog)
         t = agg[(agg["programme"] == prog) & ~agg["holdout"]]
@@ -130,7 +148,7 @@ def measure(engine: Engine, scope: Scope, outcome: str = "reactivated", z: float
             return float(df[col].fillna(0).sum()) if len(df) else 0.0
 
         p_t, p_h, d, lo, hi = diff_ci(s(t, "sw"), s(t, "sw2"), s(t, "swy"), s(h, "sw"), s(h, "sw2"), s(h, "swy"),
-                                      z or pol.z)
+                                      z_used)
         cost = s(t, "fees") + s(t, "csr") + pp.staff_minutes / 60.0 * pol.staff_hour_rp * s(t, "sw")
         extra = d * s(t, "people") if d is not None else None
         rows.append({
@@ -139,7 +157,7 @@ def measure(engine: Engine, scope: Scope, outcome: str = "reactivated", z: float
             "people_treated": s(t, "people"), "rate_treated": p_t, "rate_holdout": p_h, "uplift": d,
             "ci_low": lo, "ci_high": hi, "extra_people": extra, "cost_rp": cost,
             "cost_per_reactivation_rp": (cost / extra) if extra and extra > 0 and outcome == "reactivated" else None,
-            "true_effect": truth.get((prog, pp.action)),
+            "true_effect": truth.get((prog, pp.action)), "ci_z": z_used,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -160,12 +178,13 @@ def _truth(engine: Engine, outcome: str) -> dict[tuple[str, str], float]:
 def as_records(frame: pd.DataFrame, with_truth: bool) -> list[dict[str, Any]]:
     """The CLI's ``--json`` objects: ``programme``, ``action``, ``n_treated``, ``n_holdout``, ``uplift``,
     ``ci_low``, ``ci_high``, ``cost_per_reactivation_rp`` (and ``true_effect`` on a demo database), plus
-    ``outcome``, ``window_months``, ``rate_treated``, ``rate_holdout``."""
+    ``outcome``, ``window_months``, ``rate_treated``, ``rate_holdout`` and ``ci_z`` (the normal quantile of the
+    simultaneous interval)."""
     out = []
     for r in frame.to_dict("records"):
         rec: dict[str, Any] = {k: _plain(r[k]) for k in (
             "programme", "action", "n_treated", "n_holdout", "uplift", "ci_low", "ci_high",
-            "cost_per_reactivation_rp", "outcome", "window_months", "rate_treated", "rate_holdout")}
+            "cost_per_reactivation_rp", "outcome", "window_months", "rate_treated", "rate_holdout", "ci_z")}
         if rec["cost_per_reactivation_rp"] is not None:
             rec["cost_per_reactivation_rp"] = int(round(rec["cost_per_reactivation_rp"]))
         if with_truth:

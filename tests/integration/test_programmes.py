@@ -7,12 +7,15 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
+from jkn_core.kpi import contributions as kpi_contributions
+from jkn_core.kpi import refresh
+from jkn_core.programmes import evaluation, rehab, rehab_kpi
 from jkn_core.programmes import partners as prt
-from jkn_core.programmes import rehab, rehab_kpi
-from jkn_core.schema import AuditLog, Participant, RehabPayment, RehabPlan
+from jkn_core.schema import AuditLog, Contribution, Participant, RehabPayment, RehabPlan
 from jkn_core.scope import Scope, ScopeError
 from tests.integration import programmes_world
 
@@ -21,6 +24,7 @@ BALI = Scope(role="kantor_cabang", username="cabang_bali", branch_code="0302")
 DIREKSI = Scope.national("direksi")
 DEPUTI_V = Scope(role="deputi_wilayah", username="deputi5", region_code="KW05")
 JAN = dt.date(2025, 1, 15)
+DIREKSI_ADMIN = Scope.system()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -95,12 +99,12 @@ def test_a_branch_enrols_only_its_own_families(eng: Engine) -> None:
 def test_reactivation_only_after_the_last_stage(eng: Engine) -> None:
     plan_id = rehab.enrol(eng, CABANG, 1, 3, JAN)
     first = rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 1, 20), "mobile_jkn")
-    assert first == {"stage_no": 1, "completed": False, "reactivated": 0}
+    assert first == {"stage_no": 1, "completed": False, "reactivated": 0, "ledger_periods": [202407, 202408]}
     assert statuses(eng, 1) == ["nonaktif_tunggakan"]
     rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 2, 3), "teller")
     assert statuses(eng, 1) == ["nonaktif_tunggakan"]  # 2 of 3 stages: still not covered
     last = rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 3, 9), "ppob")
-    assert last == {"stage_no": 3, "completed": True, "reactivated": 3}
+    assert last == {"stage_no": 3, "completed": True, "reactivated": 3, "ledger_periods": [202411, 202412]}
     assert statuses(eng, 1) == ["aktif"]
     plan = rehab.plans(eng, CABANG, on=dt.date(2025, 3, 10)).iloc[0]
     assert (plan["status"], plan["ended_period"], plan["stages_paid"], plan["paid_rp"]) == ("completed", 202503, 3,
@@ -108,6 +112,36 @@ def test_reactivation_only_after_the_last_stage(eng: Engine) -> None:
     assert [a["stage_no"] for a in audits(eng, "rehab_stage_paid")] == [1, 2, 3]
     with pytest.raises(rehab.RehabRefused):  # nothing left to pay
         rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 3, 10))
+
+
+def ledger(engine: Engine, family_id: int) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(Contribution.period, Contribution.paid, Contribution.paid_period, Contribution.channel)
+            .where(Contribution.family_id == family_id).order_by(Contribution.period))]
+
+
+def test_stage_payments_write_the_ledger_and_the_kpis_see_them(eng: Engine) -> None:
+    """A stage payment pays, in the iuran ledger and in the same transaction, the arrears months it covers
+    (the unpaid bills spread over the stages, oldest first; the last stage settles the rest) and the current
+    month's bill; the pre-aggregates of the branch follow, so collectability counts the money."""
+    with eng.begin() as conn:  # the ledger now holds January 2025 (unpaid): the data's month is February
+        conn.execute(insert(Contribution).values(family_id=1, period=202501, billed=105_000, paid=0))
+    refresh.refresh(eng)
+    plan_id = rehab.enrol(eng, CABANG, 1, 3, JAN)  # 6 months before January: Jul-Dec 2024
+    out = rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 1, 20), "mobile_jkn")
+    assert out["ledger_periods"] == [202407, 202408, 202501]  # 2 of the 6 arrears months + January's bill
+    rows = {r[0]: r[1:] for r in ledger(eng, 1)}
+    for p in (202407, 202408, 202501):
+        assert rows[p] == (105_000, 202501, "mobile_jkn")
+    assert [p for p, (paid, _, _) in rows.items() if paid == 0] == [202409, 202410, 202411, 202412]
+    coll = kpi_contributions.collectability(eng, DIREKSI, by="month").set_index("period")
+    assert coll.loc[202501, "collected"] == 3 * 105_000  # the aggregates (refreshed) see the money
+    assert audits(eng, "rehab_stage_paid")[0]["ledger_periods"] == [202407, 202408, 202501]
+    rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 2, 5), "teller")
+    rehab.record_stage_payment(eng, CABANG, plan_id, dt.date(2025, 3, 5), "teller")
+    assert all(paid == 105_000 for _, paid, _, _ in ledger(eng, 1))  # complete: no bill left unpaid
+    assert statuses(eng, 1) == ["aktif"]
 
 
 def test_a_missed_stage_cancels_the_plan_and_never_reactivates(eng: Engine) -> None:
@@ -128,9 +162,31 @@ def test_cancel_missed_is_set_based_and_scoped(eng: Engine) -> None:
     b = rehab.enrol(eng, BALI, 6, 3, JAN)
     rehab.record_stage_payment(eng, CABANG, a, JAN)
     assert rehab.cancel_missed(eng, CABANG, 202501) == 0  # January's stage may still be paid in January
+    assert rehab.overdue_count(eng, CABANG, 202502) == 1  # shown (read only) before the explicit step
+    assert rehab.overdue_count(eng, CABANG, 202502) == 1 and audits(eng, "rehab_cancel") == []
     assert rehab.cancel_missed(eng, CABANG, 202502) == 1  # the unpaid plan missed January's stage
+    assert rehab.overdue_count(eng, CABANG, 202502) == 0
     assert rehab.cancel_missed(eng, CABANG, 202503) == 1  # the other one February's
     assert rehab.plans(eng, BALI, on=JAN).set_index("plan_id").loc[b, "status"] == "active"  # not Bali's
+
+
+def test_cli_cancels_overdue_plans_of_every_branch(eng: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m jkn_core programmes --cancel-overdue``: the explicit national step (the data's month is
+    January 2025; plans enrolled in December 2024 missed December's stage), audited."""
+    from jkn_core.cli import main as cli_main
+
+    dec = dt.date(2024, 12, 10)
+    rehab.enrol(eng, CABANG, 1, 3, dec)
+    rehab.enrol(eng, BALI, 6, 3, dec)
+    kept = rehab.enrol(eng, CABANG, 3, 3, JAN)
+    assert rehab.overdue_count(eng, DIREKSI_ADMIN) == 2
+    monkeypatch.setenv("JKN_DATABASE_URL", eng.url.render_as_string(hide_password=False))
+    assert cli_main(["programmes", "--cancel-overdue", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"cancelled": 2}
+    assert rehab.overdue_count(eng, DIREKSI_ADMIN) == 0
+    assert rehab.plans(eng, CABANG, on=JAN).set_index("plan_id").loc[kept, "status"] == "active"
+    assert audits(eng, "rehab_cancel")[0]["plans"] == 2
 
 
 def test_plan_states_of_a_month(eng: Engine) -> None:
@@ -223,18 +279,41 @@ def test_partner_rules_and_scope(eng: Engine) -> None:
     with pytest.raises(prt.AssignmentRefused) as err:  # class 2 is not eligible for this CSR
         prt.assign(eng, CABANG, [3], "csr", p["csr"])
     assert err.value.reason == "not_eligible"
-    prt.assign(eng, CABANG, [1, 2, 3], "kader", p["kader"])
+    prt.assign(eng, CABANG, [1, 2, 3], "kader", p["kader"], holdout=False)
     with pytest.raises(prt.AssignmentRefused) as err:  # capacity 3 families a month
         prt.assign(eng, CABANG, [7], "kader", p["kader"])
     assert err.value.reason == "capacity"
     assert audits(eng, "programme_assign")[0]["families"] == 3
 
 
+def test_a_branch_assignment_keeps_a_random_holdout(eng: Engine) -> None:
+    """Without an explicit choice every assignment draws its holdout at the branch's share (draw_holdout):
+    held-out families are recorded as such (status ``assigned``, never contacted, no fee) and named in the
+    audit row; a share of 0 holds nobody out, a share of 0.5 about half."""
+    admin = Scope.system()
+    evaluation.set_holdout_share(eng, admin, "0301", "sms", 0.0)
+    none = prt.assign(eng, CABANG, [1, 2, 3, 7], "sms")
+    assert prt.held_out(eng, none) == 0
+    evaluation.set_holdout_share(eng, admin, "0301", "call", 0.5)
+    rng = np.random.default_rng(1)
+    new: list[int] = []
+    for _ in range(50):  # the same families in many assignments: a sample big enough to see the share
+        new += prt.assign(eng, CABANG, [1, 2, 3, 7], "call", rng=rng)
+    held = prt.held_out(eng, new)
+    assert 0.35 * len(new) < held < 0.65 * len(new), (held, len(new))
+    listed = prt.assignments(eng, CABANG).set_index("assignment_id")
+    assert set(listed.loc[listed["holdout"].astype(bool), "status"]) == {"assigned"}
+    rows = audits(eng, "programme_assign")
+    assert rows[0]["held_out"] == 0 and rows[0]["holdout"] == [] and rows[0]["holdout_drawn"] is True
+    assert sum(r["held_out"] for r in rows[1:]) == held
+    assert all(set(r["holdout"]) <= set(r["family_ids"]) for r in rows)
+
+
 def test_performance_and_fees_by_hand(eng: Engine) -> None:
     p = _partners(eng)
-    kader = prt.assign(eng, CABANG, [1, 2, 3], "kader", p["kader"])
+    kader = prt.assign(eng, CABANG, [1, 2, 3], "kader", p["kader"], holdout=False)  # fees by hand: none held out
     held = prt.assign(eng, CABANG, [7], "call", holdout=True)
-    lpd = prt.assign(eng, BALI, [6], "lpd", p["lpd"])
+    lpd = prt.assign(eng, BALI, [6], "lpd", p["lpd"], holdout=False)
     prt.record_outcome(eng, CABANG, kader[0], "paid", 105_000)
     prt.record_outcome(eng, CABANG, kader[1], "contacted")
     prt.record_outcome(eng, CABANG, kader[2], "reactivated", 800_000)

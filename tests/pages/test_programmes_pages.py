@@ -12,8 +12,9 @@ from sqlalchemy import select, text
 from jkn_core import months
 from jkn_core.collection import features
 from jkn_core.i18n import t
-from jkn_core.programmes import rehab_rules
+from jkn_core.programmes import evaluation, rehab, rehab_rules
 from jkn_core.schema import AuditLog
+from jkn_core.scope import Scope
 from tests.apptest import sign_in, texts
 from tests.conftest import ROOT
 
@@ -82,6 +83,33 @@ def test_branch_enrols_a_family_and_records_a_stage_payment(writable_app) -> Non
     assert audit_rows(eng, "rehab_stage_paid")[0]["stage_no"] == 1
 
 
+def test_overdue_plans_are_shown_and_cancelled_only_by_the_button(writable_app) -> None:
+    """Visiting the Rehab page writes nothing: it says how many plans missed a stage; the button cancels them
+    (audited)."""
+    eng = writable_app.engine
+    family, _debt, day = eligible_family(eng)
+    last_month = day.replace(day=10) - dt.timedelta(days=31)  # the month before the data's month
+    scope = Scope(role="kantor_cabang", username="cabang", branch_code="0301")
+    plan = rehab.enrol(eng, scope, family, 3, last_month)  # its first stage (last month) is unpaid: overdue
+    n = rehab.overdue_count(eng, scope)
+    assert n >= 1
+    at = sign_in("cabang", "cabang-demo")
+    at.switch_page("pages/programmes_rehab.py").run()
+    assert not at.exception, at.exception
+    assert t("rhb_overdue").format(n=n) in [w.value for w in at.warning]
+    at.run()  # a second visit: still nothing cancelled
+    assert rehab.overdue_count(eng, scope) == n and audit_rows(eng, "rehab_cancel") == []
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT status FROM rehab_plans WHERE id = :i"), {"i": plan}).scalar() == "active"
+    at.button(key="rhb_cancel_overdue").click().run()
+    assert not at.exception, at.exception
+    assert t("rhb_cancelled_now").format(n=n) in texts(at.success)
+    assert rehab.overdue_count(eng, scope) == 0
+    assert audit_rows(eng, "rehab_cancel")[0]["plans"] == n
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT status FROM rehab_plans WHERE id = :i"), {"i": plan}).scalar() == "cancelled"
+
+
 def test_a_refused_enrolment_says_why(writable_app) -> None:
     eng = writable_app.engine
     family, _debt, day = eligible_family(eng)
@@ -111,11 +139,15 @@ def test_branch_adds_an_lpd_and_assigns_a_family(writable_app) -> None:
     button(at, t("ptn_save")).click().run()
     assert not at.exception, at.exception
     assert t("ptn_saved") in texts(at.success)
+    # the branch's holdout share of LPD set to 0 so this one family is surely treated (the random draw: tests/
+    # integration/test_programmes.py::test_a_branch_assignment_keeps_a_random_holdout)
+    evaluation.set_holdout_share(eng, Scope.system(), "0301", "lpd", 0.0)  # eligible_family: branch 0301
     at.selectbox(key="ptn_programme").set_value("lpd").run()
     at.text_input(key="ptn_families").input(str(family))
     at.button(key="ptn_assign_button").click().run()
     assert not at.exception, at.exception
     assert t("ptn_assigned").format(n=1) in texts(at.success)
+    assert t("ptn_held_out").format(n=0) in texts(at.info)
     listed = at.dataframe[0].value  # newest first
     assert listed[t("ptn_col_family_id")].tolist()[0] == family
     assert listed[t("ptn_col_partner_name")].tolist()[0] == "LPD Desa Adat <b>Sukarami</b>"  # text, not markup
