@@ -18,13 +18,20 @@ The generator is imported inside the fixtures, so tests that do not need a world
 while ``jkn_core.demo.generator`` is missing or broken.
 
 Markers and parallel runs (``test.sh`` runs ``pytest -n 2 --dist loadgroup``)
-- Tests marked ``postgres`` are also marked ``slow`` and put in one xdist group, so one worker starts the
-  throwaway server and builds the PostgreSQL world. ``tests/e2e/conftest.py`` marks its tests ``e2e`` and
+- Tests marked ``postgres`` are also marked ``slow`` and put in an xdist group: ``postgresql`` for those of
+  the PostgreSQL small world (one worker starts the throwaway server and builds that world once),
+  ``postgresql_db`` for those that need the server only (empty or private databases), which the other
+  worker may run with a server of its own (all in ``postgresql`` when ``JKN_TEST_PG_URL`` names one
+  shared server). ``tests/e2e/conftest.py`` marks its tests ``e2e`` and
   ``slow`` and puts them in two xdist groups, ``e2e`` and ``e2e_own`` (each worker running one starts
   its own Streamlit server: ``tests/e2e/conftest.py:E2E_GROUPS``).
 - A test that uses a module-scoped fixture of its own module (a trained model) is grouped with its
   module, so that fixture is built once, not once per worker; the tests of the default-scale world
   (``default_demo_world``) share the group ``default_demo``.
+- Work units are handed out longest (estimated) first: ``tests/scheduling.py``.
+- The SQLite small world is built once per run: the first worker that needs it builds it under a file lock,
+  each worker uses a private copy (``_sqlite_world_build``). Every ``AppTest`` of a process shares one scan
+  of the installed Streamlit components (``_scan_streamlit_components_once``).
 - Quick loop: ``./test.sh -m "not slow and not e2e"``.
 """
 
@@ -40,6 +47,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+# the Spark batch's session fixtures (one batch run per session, shared by tests/batch and the batch e2e test)
+from tests.batch.fixtures import batch_world, spark  # noqa: F401
 from tests.worlds import World, build_world, sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,15 +82,36 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 # --- the small demo world --------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def _sqlite_world_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    path = tmp_path_factory.mktemp("world_sqlite") / "jkn_small.db"
+def _build_sqlite_world(path: Path) -> dict:
     summary = build_world(f"sqlite:///{path}")
     # fold the WAL into the main file so copies and other processes see one self-contained file
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return path, summary
+    return summary
+
+
+@pytest.fixture(scope="session")
+def _sqlite_world_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The SQLite small world of this process. Under xdist the first worker that needs it builds it once
+    for the run (a file lock in the run's shared temporary folder); every worker then works on a copy of
+    its own, exactly as if it had built it (the generator is deterministic)."""
+    path = tmp_path_factory.mktemp("world_sqlite") / "jkn_small.db"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return path, _build_sqlite_world(path)
+    import fcntl
+    import json
+
+    shared = tmp_path_factory.getbasetemp().parent / "world_sqlite_shared"  # the run's folder, all workers
+    shared.mkdir(exist_ok=True)
+    done = shared / "summary.json"  # written last: the world is complete
+    with open(shared / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            summary = _build_sqlite_world(shared / "jkn_small.db")
+            done.write_text(json.dumps(summary, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+    sqlite_copy(shared / "jkn_small.db", path)
+    return path, json.loads(done.read_text())
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +204,33 @@ def empty_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Cal
 
 
 # --- Streamlit AppTest -----------------------------------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _scan_streamlit_components_once() -> Iterator[None]:
+    """Every ``AppTest`` scans the installed packages for Streamlit components (``importlib.metadata`` of
+    each distribution: ~0.3 s of CPU, seconds on a busy machine) although they do not change during a run:
+    scan once per process. Active only where a test module imported ``streamlit.testing``."""
+    import sys
+
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    original = manifest_scanner.scan_component_manifests
+    found: list[Any] = []
+
+    def scan_once(max_workers: int | None = None) -> list[Any]:
+        if not found:
+            found.append(original(max_workers))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = scan_once
+    try:
+        yield
+    finally:
+        manifest_scanner.scan_component_manifests = original
+
+
 @pytest.fixture
 def app_env(monkeypatch: pytest.MonkeyPatch, sqlite_world: World) -> str:
     """Make in-process AppTest runs use the SQLite small world; returns its URL."""
@@ -183,6 +240,13 @@ def app_env(monkeypatch: pytest.MonkeyPatch, sqlite_world: World) -> str:
 
 
 # --- markers and xdist groups ----------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):  # hand the work units out longest first (tests/scheduling.py)
+        from tests.scheduling import LongestFirstPlugin
+
+        config.pluginmanager.register(LongestFirstPlugin(), "jkn-longest-first")
+
+
 def _uses_module_fixture_of_its_module(item: pytest.Item) -> bool:
     info = getattr(item, "_fixtureinfo", None)
     module = getattr(item, "module", None)
@@ -195,6 +259,16 @@ def _uses_module_fixture_of_its_module(item: pytest.Item) -> bool:
     return False
 
 
+def postgres_group(item: pytest.Item) -> str:
+    """``postgresql`` for the tests of the PostgreSQL small world (``world``, ``pg_world``), built once by
+    the worker that runs them; ``postgresql_db`` for those that only need the server (empty databases, a
+    private world of their own): the other worker can run them, starting a server of its own (seconds)."""
+    if os.environ.get("JKN_TEST_PG_URL"):  # one foreign server, one database for all: one worker
+        return "postgresql"
+    names = set(getattr(item, "fixturenames", ()))
+    return "postgresql" if names & {"world", "pg_world"} else "postgresql_db"
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (``--dist loadgroup``)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
@@ -202,7 +276,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("postgresql"))
+            item.add_marker(pytest.mark.xdist_group(postgres_group(item)))
         elif "default_demo_world" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("default_demo"))
         elif _uses_module_fixture_of_its_module(item):

@@ -24,6 +24,11 @@ CHECKS = {
 }
 
 
+#: every chart on the page has its plotly SVG (drawn after the element appears)
+_CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .every(c => c.querySelector('.main-svg'))"""
+
+
 def _metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
     box = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(re.escape(label) + "$"))).first
@@ -56,7 +61,8 @@ def test_directors_pages_in_browser(app_server: str, browser_page, sqlite_world)
         # Streamlit scrolls inside stMain: show the whole page in a tall viewport for the picture
         height = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
         page.set_viewport_size({"width": 1440, "height": min(int(height) + 200, 9000)})
-        page.wait_for_timeout(1500)  # let plotly finish drawing before the picture
+        page.wait_for_function(_CHARTS_DRAWN)  # plotly has drawn every chart before the picture
+        page.wait_for_timeout(200)
         screenshot(page, f"directors-{key}")
         page.set_viewport_size({"width": 1440, "height": 1000})
         _choose(page, "Kedeputian Wilayah", "Semua")

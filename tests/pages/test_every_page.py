@@ -6,7 +6,8 @@ and signs in through the form, then:
 
 - a page the role may open: the navigation offers it, switching to it raises nothing and shows its title;
 - a page the role may not open: the navigation does not offer it, it cannot be switched to, and the page
-  file run directly with that user's session shows only the not-allowed message and no data.
+  file run directly with that user's session shows only the not-allowed message and no data (these cases
+  only read the signed-in app, so they share one sign-in per role and process).
 """
 
 from __future__ import annotations
@@ -55,17 +56,33 @@ def test_navigation_holds_exactly_the_roles_pages(app_env, role: str) -> None:
         assert "work_queue" not in nav_keys(at) and "overview" not in nav_keys(at)  # no participant pages
 
 
+#: role -> the app after that role signed in, for the refused cases, which only read it (its navigation, its
+#: session's scope) and never run it again: one sign-in per role and process instead of one per refused page.
+_SIGNED_IN: dict[str, AppTest] = {}
+
+
+def _signed_in_once(role: str, url: str) -> AppTest:
+    key = f"{role}@{url}"
+    if key not in _SIGNED_IN:
+        _SIGNED_IN[key] = sign_in(USERS[role].username, USERS[role].password)
+    return _SIGNED_IN[key]
+
+
 @pytest.mark.parametrize(("role", "key"), CASES)
 def test_page_for_role(app_env, role: str, key: str) -> None:
     user = USERS[role]
     file = PAGE_FILES[key][0]
-    at = sign_in(user.username, user.password)
-    if _allowed(role, key):
-        at.switch_page(file).run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert t(f"page_{key}") in texts(at.title), texts(at.title)
-        assert t("not_allowed") not in texts(at.error)
+    if not _allowed(role, key):
+        _refused(_signed_in_once(role, app_env), key, file)
         return
+    at = sign_in(user.username, user.password)
+    at.switch_page(file).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t(f"page_{key}") in texts(at.title), texts(at.title)
+    assert t("not_allowed") not in texts(at.error)
+
+
+def _refused(at: AppTest, key: str, file: str) -> None:
     # not in the navigation, so it cannot be switched to ...
     assert key not in nav_keys(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
