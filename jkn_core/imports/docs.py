@@ -32,11 +32,11 @@ DOCS_END = "<!-- END GENERATED -->"
 
 
 #: FKTP and family of the default demo the examples refer to: Puskesmas Banyuasin 1 (Kab. Banyuasin, Kantor
-#: Cabang Palembang) and family 34557, PBPU class 3 of the same regency, and its Rehab plan 180 (seed 20241231,
+#: Cabang Palembang) and family 34586, PBPU class 3 of the same regency, and its Rehab plan 10 (seed 20241231,
 #: ``run.sh``).
 _FKTP = {"code": "0301P0001", "name": "Puskesmas Banyuasin 1", "regency_code": "16.07",
          "regency_name": "Kabupaten Banyuasin", "branch_code": "0301", "branch_name": "Palembang"}
-_FAMILY = "34557"
+_FAMILY = "34586"
 #: Example values replacing the schema's (table, column) -> value; see the module docstring.
 DEMO_EXAMPLES: dict[tuple[str, str], str] = {
     ("facilities", "code"): _FKTP["code"], ("facilities", "name"): _FKTP["name"],
@@ -49,13 +49,13 @@ DEMO_EXAMPLES: dict[tuple[str, str], str] = {
     ("sif_loans", "facility_code"): _FKTP["code"], ("sif_loans", "facility_name"): _FKTP["name"],
     # collection programmes (#13): the demo family above; a branch-less (national) partner
     ("partner_assignments", "family_id"): _FAMILY, ("rehab_plans", "family_id"): _FAMILY,
-    # the family's Rehab plan in the default demo (2 stages from 202404, completed) and its stage 1
+    # the family's Rehab plan in the default demo (6 stages from 202402, completed) and its stage 1
     **{("rehab_plans", k): v for k, v in dict(
-        id="180", enrolled_on="2024-04-14", arrears_months="22", debt_rp="1540000", stages="2",
-        stage_amount_rp="770000", first_period="202404", status="completed", ended_period="202405").items()},
-    ("rehab_payments", "plan_id"): "180", ("rehab_payments", "period"): "202404",
-    ("rehab_payments", "amount_rp"): "770000", ("rehab_payments", "paid_on"): "2024-04-14",
-    ("rehab_payments", "channel"): "atm_mbanking",
+        id="10", enrolled_on="2024-02-24", arrears_months="5", debt_rp="700000", stages="6",
+        stage_amount_rp="116666", first_period="202402", status="completed", ended_period="202407").items()},
+    ("rehab_payments", "plan_id"): "10", ("rehab_payments", "period"): "202402",
+    ("rehab_payments", "amount_rp"): "116666", ("rehab_payments", "paid_on"): "2024-02-24",
+    ("rehab_payments", "channel"): "ppob",
     ("partners", "branch_name"): "", ("partners", "province_name"): "",
     # hospital claims (#14): the default demo's first hospital of Kantor Cabang Palembang
     ("claims", "facility_code"): "0301R0001", ("claims", "facility_name"): "RSUD Utama Citra",

@@ -51,7 +51,7 @@ def test_measured_uplift_interval_contains_the_true_effect(default_demo_world: t
     assert simulated == {"sms", "call", "kader", "lpd", "csr", "rehab"}
     z_joint = NormalDist().inv_cdf(1 - 0.05 / (2 * len(simulated)))
     res = uplift.measure(engine, NATIONAL)  # what the dashboard and the CLI report: the simultaneous interval
-    assert res["ci_z"].round(6).eq(round(z_joint, 6)).all()
+    assert (res["ci_z"] - z_joint).abs().max() < 1e-3  # 1.96 is 95 % to 4 decimals
     per = uplift.measure(engine, NATIONAL, z=1.96).set_index("programme")
     assert set(res["programme"]) == simulated
     lines = []
