@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jkn_core.demo import calibration as ref
@@ -37,10 +38,67 @@ PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": Fal
 ISO_BY_PROVINCE = {code: iso for code, _bps, _name, iso, _pop in ref.PROVINCES}
 
 
+#: Douglas-Peucker tolerance of the drawn outlines, in degrees (0.01° ≈ 1.1 km: invisible on a national map
+#: 1,440 px wide, where a pixel is ≈ 5 km). The committed file keeps 4 decimals (≈ 11 m); drawing every point
+#: made the map the slowest part of the coverage page in the browser (24,000 points sent and projected per visit).
+SIMPLIFY_DEG = 0.01
+
+
 @lru_cache(maxsize=1)
 def load_geojson() -> dict:
-    """The 33-province FeatureCollection (feature ``id`` = ISO 3166-2 code)."""
-    return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+    """The 33-province FeatureCollection (feature ``id`` = ISO 3166-2 code), outlines simplified for drawing
+    (:data:`SIMPLIFY_DEG`; rings keep the orientation plotly's d3-geo expects, rings too small to draw are
+    dropped, every province keeps at least its largest ring)."""
+    gj = json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+    for feat in gj["features"]:
+        geom = feat["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        kept = []
+        for poly in polys:
+            rings = [r for r in (_simplify_ring(ring) for ring in poly[:1]) if r is not None]
+            if not rings:
+                continue
+            rings += [r for r in (_simplify_ring(ring) for ring in poly[1:]) if r is not None]
+            kept.append(rings)
+        if not kept:  # a province of small islands only: keep its largest polygon as it is
+            kept = [max(polys, key=lambda p: len(p[0]))]
+        geom["type"], geom["coordinates"] = "MultiPolygon", kept
+    return gj
+
+
+def _simplify_ring(ring: list[list[float]], tol: float = SIMPLIFY_DEG) -> list[list[float]] | None:
+    """Douglas-Peucker on a closed ring (first point = last); None when fewer than 4 points remain. The
+    orientation of the input is kept (clockwise exteriors, counter-clockwise holes: scripts/make_province_map.py)."""
+    pts = np.asarray(ring, dtype=float)
+    if len(pts) < 4:
+        return None
+    keep = np.zeros(len(pts), dtype=bool)
+    keep[0] = keep[-1] = True
+    # split the closed ring at its farthest point from the start so each half is an open polyline
+    far = int(np.argmax(((pts - pts[0]) ** 2).sum(axis=1)))
+    keep[far] = True
+    stack = [(0, far), (far, len(pts) - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        seg = pts[b] - pts[a]
+        rel = pts[a + 1:b] - pts[a]
+        norm = float(np.hypot(*seg))
+        d = (np.abs(seg[0] * rel[:, 1] - seg[1] * rel[:, 0]) / norm if norm > 0
+             else np.hypot(rel[:, 0], rel[:, 1]))
+        i = int(np.argmax(d))
+        if d[i] > tol:
+            keep[a + 1 + i] = True
+            stack += [(a, a + 1 + i), (a + 1 + i, b)]
+    out = pts[keep]
+    if len(out) < 4:
+        return None
+    area = float(np.sum(out[:-1, 0] * out[1:, 1] - out[1:, 0] * out[:-1, 1]))
+    orig = float(np.sum(pts[:-1, 0] * pts[1:, 1] - pts[1:, 0] * pts[:-1, 1]))
+    if area == 0 or (area > 0) != (orig > 0):
+        return None  # collapsed or flipped: too small to draw at this scale
+    return out.round(4).tolist()
 
 
 def centroids() -> pd.DataFrame:
