@@ -227,32 +227,17 @@ def required_label(f: Any, lang: str = "en") -> str:
     return f"tidak (bawaan `{shown}`)" if shown != "" else "tidak (bawaan kosong)"
 
 
+#: The words of :meth:`jkn_core.imports.fields.Field.allowed_label` in Indonesian.
+_ALLOWED_WORDS_ID = {"one_of": "salah satu dari", "to": "sampai", "from": "sejak",
+                     "not_future_date": "tidak di masa depan", "not_future_month": "tidak setelah bulan berjalan",
+                     "must_exist": "harus ada di `{refs}`"}
+
+
 def allowed_label(f: Any, lang: str = "en") -> str:
-    """The values the column allows, in ``lang`` (the same parts as ``Field.allowed_label``)."""
+    """The values the column allows, in ``lang`` (``Field.allowed_label`` with that language's words)."""
     if lang == "en":
         return f.allowed_label()
-    from jkn_core.imports.fields import INT32_MAX, INT64_MAX
-    from jkn_core.imports.report import plain_number
-
-    parts: list[str] = []
-    if f.choices:
-        parts.append("salah satu dari " + ", ".join(f"`{c}`" for c in f.choices))
-    top = None if f.max in (INT32_MAX, INT64_MAX) else f.max
-    if f.min is not None and top is not None:
-        parts.append(f"{plain_number(f.min)} sampai {plain_number(top)}")
-    elif f.min is not None:
-        parts.append(f">= {plain_number(f.min)}")
-    elif top is not None:
-        parts.append(f"<= {plain_number(top)}")
-    if f.pattern_hint:
-        parts.append(_HINT_ID.get(f.pattern_hint, f.pattern_hint))
-    if f.min_date:
-        parts.append(f"sejak {f.min_date.isoformat()}")
-    if f.not_future:
-        parts.append("tidak di masa depan" if f.kind == "date" else "tidak setelah bulan berjalan")
-    if f.refs:
-        parts.append(f"harus ada di `{f.refs}`")
-    return "; ".join(parts)
+    return f.allowed_label(_ALLOWED_WORDS_ID, lambda h: _HINT_ID.get(h, h))
 
 
 def field_description(table: str, f: Any, lang: str = "en") -> str:

@@ -8,6 +8,7 @@ The specs themselves are in :mod:`jkn_core.imports.spec` (the data tables) and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ from jkn_core.imports.report import plain_number
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
+#: The words of :meth:`Field.allowed_label` in English (jkn_core.imports.docs has the Indonesian ones).
+ALLOWED_WORDS_EN = {"one_of": "one of", "to": "to", "from": "from", "not_future_date": "not in the future",
+                    "not_future_month": "not after the current month", "must_exist": "must exist in `{refs}`"}
 
 KINDS = {
     "text": "text",
@@ -64,25 +68,29 @@ class Field:
             label += f" (max {self.max_len} chars)"
         return label
 
-    def allowed_label(self) -> str:
+    def allowed_label(self, words: Mapping[str, str] | None = None,
+                      hint: Callable[[str], str] | None = None) -> str:
+        """The values the column allows, with ``words`` (:data:`ALLOWED_WORDS_EN` by default; the import docs
+        pass the Indonesian ones) and ``hint`` translating a pattern hint."""
+        w = words or ALLOWED_WORDS_EN
         parts: list[str] = []
         if self.choices:
-            parts.append("one of " + ", ".join(f"`{c}`" for c in self.choices))
+            parts.append(w["one_of"] + " " + ", ".join(f"`{c}`" for c in self.choices))
         top = None if self.max in (INT32_MAX, INT64_MAX) else self.max
         if self.min is not None and top is not None:
-            parts.append(f"{plain_number(self.min)} to {plain_number(top)}")
+            parts.append(f"{plain_number(self.min)} {w['to']} {plain_number(top)}")
         elif self.min is not None:
             parts.append(f">= {plain_number(self.min)}")
         elif top is not None:
             parts.append(f"<= {plain_number(top)}")
         if self.pattern_hint:
-            parts.append(self.pattern_hint)
+            parts.append(hint(self.pattern_hint) if hint else self.pattern_hint)
         if self.min_date:
-            parts.append(f"from {self.min_date.isoformat()}")
+            parts.append(f"{w['from']} {self.min_date.isoformat()}")
         if self.not_future:
-            parts.append("not in the future" if self.kind == "date" else "not after the current month")
+            parts.append(w["not_future_date"] if self.kind == "date" else w["not_future_month"])
         if self.refs:
-            parts.append(f"must exist in `{self.refs}`")
+            parts.append(w["must_exist"].format(refs=self.refs))
         return "; ".join(parts)
 
     def required_label(self) -> str:
