@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from jkn_core.cli import guarded
+
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -94,17 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except (ValueError, FileNotFoundError, PermissionError, LookupError) as exc:
-        print("error: " + (" ".join(str(exc).split()) or type(exc).__name__), file=sys.stderr)
-        return 2
-    except ModuleNotFoundError as exc:
-        print(f"error: {exc.name} is not installed: pip install -r requirements-batch.txt", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one line for the user, never a stack
-        print(f"error: unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
-        return 1
+    return guarded(lambda: args.func(args), _fail, _missing_module)
+
+
+def _missing_module(exc: BaseException) -> tuple[str, int] | None:
+    if isinstance(exc, ModuleNotFoundError):
+        return f"{exc.name} is not installed: pip install -r requirements-batch.txt", 2
+    return None
+
+
+def _fail(message: str, exc: BaseException, code: int) -> int:
+    """``error: message`` on one line (an unexpected error with the first 300 characters of its text)."""
+    if code == 1:
+        message += f": {' '.join(str(exc).split())[:300]}"
+    print(f"error: {message}", file=sys.stderr)
+    return code

@@ -18,7 +18,7 @@ import datetime as dt
 import sys
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from jkn_core.cli import demo, export_parquet, imports, init, models, programmes, users
 
@@ -53,23 +53,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    return guarded(lambda: args.func(args), lambda msg, exc, code: _fail(args, msg, exc, code), _database_error)
+
+
+def guarded(run: Callable[[], int | None], fail: Callable[[str, BaseException, int], int],
+            known: Callable[[BaseException], tuple[str, int] | None] = lambda exc: None) -> int:
+    """The one guard of every command line (``python -m jkn_core`` and ``python -m jkn_batch``): ``run``'s
+    exit code; Ctrl-C exits 130; a bad situation (ValueError, missing file, permission, unknown key) gets one
+    line through ``fail(message, exc, 2)``; any other exception the ``(message, code)`` that ``known`` gives it,
+    else ``fail("unexpected <type>", exc, 1)``. Never a stack trace on the terminal."""
     try:
-        return int(args.func(args) or 0)
+        return int(run() or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except (ValueError, FileNotFoundError, PermissionError, LookupError) as exc:
-        return _fail(args, _one_line(exc), exc, 2)
+        return fail(one_line(exc), exc, 2)
     except Exception as exc:  # noqa: BLE001 - the guard: the user gets one sentence, the log the stack
-        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
-        if isinstance(exc, (DBAPIError, SQLAlchemyError)):
-            return _fail(args, "the database (JKN_DATABASE_URL) could not be reached or read; check the URL, "
-                         "the server and that `python -m jkn_core init` or `demo` has set it up", exc, 2)
-        return _fail(args, f"unexpected {type(exc).__name__}", exc, 1)
+        message, code = known(exc) or (f"unexpected {type(exc).__name__}", 1)
+        return fail(message, exc, code)
 
 
-def _one_line(exc: BaseException) -> str:
+def _database_error(exc: BaseException) -> tuple[str, int] | None:
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, (DBAPIError, SQLAlchemyError)):
+        return ("the database (JKN_DATABASE_URL) could not be reached or read; check the URL, the server and "
+                "that `python -m jkn_core init` or `demo` has set it up", 2)
+    return None
+
+
+def one_line(exc: BaseException) -> str:
     """The exception's message as one line (FileNotFoundError and KeyError messages unquoted)."""
     msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     return " ".join(str(msg).split()) or type(exc).__name__
