@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, insert, or_, select
 
+from jkn_core import credit_applications
 from jkn_core.audit import audit
 from jkn_core.kpi.claims import hospital_months
 from jkn_core.scf import policy as scf_policy
@@ -111,15 +112,5 @@ def save_application(engine: Engine, scope: Scope, result: dict[str, Any], note:
 def applications(engine: Engine, scope: Scope, code: str | None = None, limit: int = 50) -> pd.DataFrame:
     """Saved SCF applications in scope (a bank officer: their bank's market and their bank only)."""
     scope.require("sees_sif")
-    t, f, b = ScfApplication.__table__, Facility.__table__, Branch.__table__
-    q = (select(t.c.id, t.c.created_at, t.c.facility_code, f.c.name.label("facility_name"), t.c.officer, t.c.bank,
-                t.c.limit_rp, t.c.advance_rate, t.c.tenor_days, t.c.rate_pct, t.c.grade, t.c.decision, t.c.note)
-         .select_from(t.join(f, f.c.code == t.c.facility_code).join(b, b.c.code == f.c.branch_code))
-         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(t.c.bank))
-         .order_by(t.c.id.desc()).limit(limit))
-    if code:
-        q = q.where(t.c.facility_code == code)
-    cols = ["id", "created_at", "facility_code", "facility_name", "officer", "bank", "limit_rp", "advance_rate",
-            "tenor_days", "rate_pct", "grade", "decision", "note"]
-    with engine.connect() as conn:
-        return pd.DataFrame([dict(r) for r in conn.execute(q).mappings().all()], columns=cols)
+    return credit_applications.saved(engine, scope, ScfApplication.__table__,
+                                     ("limit_rp", "advance_rate", "tenor_days", "rate_pct"), code, limit)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, insert, or_, select
 
+from jkn_core import credit_applications
 from jkn_core.audit import audit
 from jkn_core.schema import Branch, Facility, FacilityMonth, SifApplication
 from jkn_core.scope import Scope
@@ -118,16 +119,7 @@ def applications(engine: Engine, scope: Scope, code: str | None = None, limit: i
     The scope limits the facilities (a bank officer: their bank's market); a bank officer additionally sees
     only applications saved for their own bank (``sif_applications.bank``)."""
     ensure_application_bank(engine)
-    t, f, b = SifApplication.__table__, Facility.__table__, Branch.__table__
-    q = (select(t.c.id, t.c.created_at, t.c.facility_code, f.c.name.label("facility_name"), t.c.officer, t.c.bank,
-                t.c.amount, t.c.tenor_months, t.c.rate_pct, t.c.score, t.c.grade, t.c.decision, t.c.note)
-         .select_from(t.join(f, f.c.code == t.c.facility_code).join(b, b.c.code == f.c.branch_code))
-         .where(scope.clause(b.c.region_code, f.c.branch_code), scope.bank_clause(t.c.bank))
-         .order_by(t.c.id.desc()).limit(limit))
-    if code:
-        q = q.where(t.c.facility_code == code)
-    with engine.connect() as conn:
-        rows = conn.execute(q).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows])
+    return credit_applications.saved(engine, scope, SifApplication.__table__,
+                                     ("amount", "tenor_months", "rate_pct", "score"), code, limit)
 
 
