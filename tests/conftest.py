@@ -27,7 +27,8 @@ Markers and parallel runs (``test.sh`` runs ``pytest -n 2 --dist loadgroup``)
   its own Streamlit server: ``tests/e2e/conftest.py:E2E_GROUPS``).
 - A test that uses a module-scoped fixture of its own module (a trained model) is grouped with its
   module, so that fixture is built once, not once per worker; the tests of the default-scale world
-  (``default_demo_world``) share the group ``default_demo``.
+  (``default_demo_world``) share the group ``default_demo``, those of the delinquency model trained once
+  (``trained_delinquency``) the group ``delinquency_model``.
 - Work units are handed out longest (estimated) first: ``tests/scheduling.py``.
 - The SQLite small world is built once per run: the first worker that needs it builds it under a file lock,
   each worker uses a private copy (``_sqlite_world_build``). Every ``AppTest`` of a process shares one scan
@@ -279,6 +280,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(postgres_group(item)))
         elif "default_demo_world" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("default_demo"))
+        elif "trained_delinquency" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("delinquency_model"))
         elif _uses_module_fixture_of_its_module(item):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
@@ -306,6 +309,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             item._id = NodeId.parse(item.nodeid + suffix)
         else:
             item._nodeid = item.nodeid + suffix
+
+
+# --- the delinquency model, trained once ---------------------------------------------------------------
+@pytest.fixture(scope="session")
+def trained_delinquency(sqlite_world: World, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[str], Path]:
+    """The delinquency model trained once on the SQLite small world (seed 11) into a models folder of its own:
+    ``(card, log lines, folder)``. ``JKN_MODELS_DIR`` is set only while training; a user points it at
+    ``folder`` itself. Its users share the xdist group ``delinquency_model`` (one training per run)."""
+    from jkn_core.collection import model as delinquency
+
+    folder = tmp_path_factory.mktemp("models_delinquency")
+    lines: list[str] = []
+    mp = pytest.MonkeyPatch()
+    mp.setenv("JKN_MODELS_DIR", str(folder))
+    try:
+        card = delinquency.train(sqlite_world.engine, log=lines.append, seed=11)
+    finally:
+        mp.undo()
+    return card, lines, folder
 
 
 # --- the default demo (run.sh's world), built once --------------------------------------------------

@@ -22,6 +22,17 @@ import pytest
 #: Seconds per test by the first folder in its node id that matches (the longest prefix wins).
 PER_TEST_S: dict[str, float] = {
     "tests/e2e/": 15.0,  # a Streamlit server's pages in a real browser
+    # the browser files that differ most from that (a module's own servers spread over its tests)
+    "tests/e2e/test_locale_e2e.py": 19.0,  # both languages under two browser locales
+    "tests/e2e/test_deploy_e2e.py": 20.0,  # nginx and two processes; one process stopped in turn
+    "tests/e2e/test_sessions_e2e.py": 23.0,  # a reload on every page; two processes
+    "tests/e2e/test_directors_e2e.py": 28.0,
+    "tests/e2e/test_access_e2e.py": 21.0,  # one test starts a server of its own
+    "tests/e2e/test_drill_e2e.py": 19.0,
+    "tests/e2e/test_scf_e2e.py": 13.0,
+    "tests/e2e/test_sif_e2e.py": 8.0,
+    "tests/e2e/test_smoke.py": 5.0,
+    "tests/integration/test_serve_wake_once.py": 12.0,  # one test starts serve.py
     "tests/batch/": 4.0,  # Spark
     "tests/pages/": 1.5,  # AppTest: the app's script runs, sign-in included
     "tests/integration/": 0.6,
@@ -35,6 +46,7 @@ GROUP_SETUP_S: dict[str, float] = {
     "postgresql": 30.0,  # the PostgreSQL server and the small world on it
     "postgresql_db": 5.0,  # the PostgreSQL server alone (tests that create empty databases)
     "e2e": 10.0,  # a Streamlit server and Chromium
+    "delinquency_model": 20.0,  # the delinquency model trained on the small world (tests/conftest.py)
     "e2e_own": 10.0,
 }
 #: A group of tests sharing a module fixture of their own (a trained model, a second world).

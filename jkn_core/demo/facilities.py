@@ -14,7 +14,7 @@ from jkn_core import rules
 from jkn_core.demo import calibration as ref
 from jkn_core.demo.maths import largest_remainder
 from jkn_core.demo.names import CLINIC_WORDS, FIRST_NAMES, LAST_NAMES
-from jkn_core.demo.timeline import START_YEAR, dates_iso, period_of
+from jkn_core.demo.timeline import START_YEAR, dates_iso, padded, period_of
 
 
 def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, end_idx: int,
@@ -44,17 +44,22 @@ def facilities(rng: np.random.Generator, reg: pd.DataFrame, prov: pd.DataFrame, 
         counts["rumah_sakit"][i] = ref.JAKARTA_PUSAT_FKRTL
     letters = {"puskesmas": "P", "klinik_pratama": "K", "dpp": "D", "dokter_gigi": "G",
                "klinik_tni_polri": "T", "rumah_sakit": "R"}
-    rows = []
-    seq: dict[str, int] = {}
     short = _short_names(reg)
+    # per type, regency by regency: the j-th facility of the regency, coded <branch><letter><number within the
+    # branch and type, from 0001>
+    branch_codes = reg["branch_code"].to_numpy()
+    parts = []
     for t, cnt in counts.items():
-        for i in np.flatnonzero(cnt):
-            for j in range(int(cnt[i])):
-                b = reg["branch_code"].iat[i]
-                key = b + letters[t]
-                seq[key] = seq.get(key, 0) + 1
-                rows.append((f"{b}{letters[t]}{seq[key]:04d}", t, i, j))
-    fac = pd.DataFrame(rows, columns=["code", "type", "reg_i", "j"])
+        regs = np.flatnonzero(cnt)
+        per = np.asarray(cnt[regs], dtype=np.int64)
+        ri = np.repeat(regs, per)
+        if not len(ri):
+            continue
+        b = branch_codes[ri]
+        number = pd.Series(b).groupby(b, sort=False).cumcount().to_numpy() + 1
+        parts.append(pd.DataFrame({"code": b + letters[t] + padded(number, 4), "type": t, "reg_i": ri,
+                                   "j": np.arange(len(ri)) - np.repeat(np.cumsum(per) - per, per)}))
+    fac = pd.concat(parts, ignore_index=True)
     n = len(fac)
     t = fac["type"].to_numpy()
     ri = fac["reg_i"].to_numpy()

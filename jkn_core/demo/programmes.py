@@ -316,7 +316,7 @@ def _rehab(rng: np.random.Generator, spec: dict[str, Any], paid_at: np.ndarray, 
     n_st = int(rng.choice(np.arange(1, 13), p=REHAB_STAGES_P))
     if not rehab_rules.registration_open_array(day, period % 100) or not accept:
         return
-    k = int(_arrears(has, paid_at, before, w - 1)[f])
+    k = int(_arrears(has[f:f + 1], paid_at[f:f + 1], before[f:f + 1], w - 1)[0])  # this family's row only
     arrears_months = min(k, rules.MAX_ARREARS_MONTHS_BILLED)
     debt = arrears_months * int(bill[f])
     enrolled = dt.date(period // 100, period % 100, day)

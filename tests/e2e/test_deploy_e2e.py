@@ -103,6 +103,21 @@ def _open_page(page: Any, key: str) -> None:
     wait_for_app(page)
 
 
+def _wait_until_nginx_retries(stack: ProxyStack, i: int) -> None:
+    """nginx sends no request to a process for ``fail_timeout`` (10 s, deploy/nginx.conf) after its last failed
+    attempt to reach it: wait until then. The attempts are in nginx's error log (second resolution: one more
+    second, and one for nginx's cached clock); without a log, the whole 10 s after the restart."""
+    last = None
+    try:
+        for line in (stack.folder / "error.log").read_text(errors="replace").splitlines():
+            if f"127.0.0.1:{stack.ports[i]}" in line:
+                last = time.mktime(time.strptime(line[:19], "%Y/%m/%d %H:%M:%S"))
+    except (OSError, ValueError):
+        last = time.time()
+    if last is not None:
+        time.sleep(max(0.0, last + 12 - time.time()))
+
+
 def _signed_in(page: Any) -> bool:
     return page.locator(".st-key-sign_out").count() > 0 and page.get_by_label(t("password")).count() == 0
 
@@ -173,6 +188,7 @@ def test_reload_keeps_the_user_signed_in_whichever_process_answers(stack: ProxyS
         finally:
             stack.start_streamlit(i)
             stack.wait_healthy(i)
-            time.sleep(11)  # nginx's fail_timeout (10 s) before it sends requests to that process again
+            if i < stack.processes - 1:  # the next reload needs this process back in nginx's rotation
+                _wait_until_nginx_retries(stack, i)
     # (the console shows Streamlit's own 404 probes of /coverage/_stcore/health after a reload: not counted)
     assert not page.evaluate("window.__cspViolations"), page.evaluate("window.__cspViolations")

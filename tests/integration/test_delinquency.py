@@ -17,12 +17,11 @@ from jkn_core.scope import Scope
 
 
 @pytest.fixture(scope="module")
-def trained(sqlite_world, tmp_path_factory):
+def trained(trained_delinquency):
+    """The model trained once per run (tests/conftest.py, seed 11), its folder the models folder of this module."""
+    card, lines, folder = trained_delinquency
     mp = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("models")
     mp.setenv("JKN_MODELS_DIR", str(folder))
-    lines: list[str] = []
-    card = delinquency.train(sqlite_world.engine, log=lines.append, seed=11)
     yield card, lines, folder
     mp.undo()
 

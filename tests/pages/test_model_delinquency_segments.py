@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from jkn_core.collection import model as delinquency
 from tests.apptest import sign_in
 
 
 @pytest.fixture(scope="module")
-def trained_card(sqlite_world, tmp_path_factory):
-    """A model trained on the page's own database, in a folder of its own (the page reads its card)."""
-    mp = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("models")
-    mp.setenv("JKN_MODELS_DIR", str(folder))
-    card = delinquency.train(sqlite_world.engine, seed=3)
-    mp.undo()
+def trained_card(trained_delinquency):
+    """The model trained once per run on the page's own database (tests/conftest.py), in a folder of its own
+    (the page reads its card)."""
+    card, _lines, folder = trained_delinquency
     return folder, card
 
 
