@@ -31,10 +31,27 @@ ci = card.get("oracle_gap_interval")
 if card.get("oracle_gap") is not None and ci:
     st.caption(t("sif_gap_interval").format(gap=number(card["oracle_gap"], 3), low=number(ci["low"], 3),
                                             high=number(ci["high"], 3)))
+if card.get("oracle_gap_expected") is not None:
+    st.caption(t("sif_gap_expected").format(gap=number(card["oracle_gap_expected"], 3)))
 if card.get("oracle_gap_by_block"):  # rolling out-of-time evaluation (issue 16 item 6)
     st.caption(t("sif_book_size").format(book=number(card.get("n_book", 0)), labelled=number(card.get("n_labelled", 0))))
     st.markdown(f"**{t('sif_blocks')}**")
     show_table(pd.DataFrame(card["oracle_gap_by_block"]), "sif_blocks", kinds=kinds)
+
+sel = card.get("selection") or {}
+if sel.get("roc_auc"):  # the champion is chosen before the test window (issue 16 item 6)
+    st.markdown(f"**{t('sif_selection')}**")
+    st.caption(t("sif_selection_window").format(n=number(sel["n"]), defaults=number(sel["defaults"]),
+                                                since=period_label(sel["from"]), until=period_label(sel["to"])))
+    base = sel["roc_auc"].get("scorecard")
+    show_table(pd.DataFrame([{"model": name, "roc_auc": auc, "vs_scorecard": auc - base if base is not None else 0.0}
+                             for name, auc in sel["roc_auc"].items()]),
+               "sif_selection", kinds={**kinds, "vs_scorecard": "num4"}, codes={"model": "md_model_"},
+               headers={"roc_auc": t("sif_selection_auc"), "vs_scorecard": t("sif_vs_scorecard")})
+    st.caption(t("sif_selection_rule").format(margin=number(sif.CHAMPION_MARGIN, 3),
+                                              champion=display.label("md_model_", card["champion"], lang())))
+elif sel:
+    st.caption(t("sif_selection_none"))
 
 st.subheader(t("sif_compare"))
 rows = [{"model": name, **{k: m.get(k) for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")}}

@@ -24,6 +24,27 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "(labelled) train and measure the model"),
     "sif_blocks": ("Blok uji di luar waktu (tiap blok diprediksi model yang dilatih pada pinjaman sebelumnya)",
                    "Out-of-time blocks (each predicted by models trained on the loans before it)"),
+    "md_model_logistic_compact": ("Regresi logistik ringkas", "Compact logistic regression"),
+    "sif_gap_expected": ("Selisih yang diharapkan atas pengundian ulang hasil pinjaman uji dari peluang "
+                         "sebenarnya (tanpa derau satu pengundian): {gap}",
+                         "Gap expected over redraws of the test loans' outcomes from their true probabilities "
+                         "(without the noise of one draw): {gap}"),
+    "sif_selection": ("Pemilihan champion (sebelum jendela uji)", "Choosing the champion (before the test window)"),
+    "sif_selection_window": ("Dibandingkan pada {n} pinjaman ({defaults} gagal bayar) yang mulai {since} – {until}, "
+                             "dalam blok di luar waktu sebelum jendela uji; jendela uji tidak ikut memilih.",
+                             "Compared on {n} loans ({defaults} defaults) started {since} – {until}, in "
+                             "out-of-time blocks before the test window; the test window plays no part in the "
+                             "choice."),
+    "sif_selection_auc": ("ROC AUC saat pemilihan", "ROC AUC at selection"),
+    "sif_vs_scorecard": ("Selisih dari scorecard", "Ahead of the scorecard by"),
+    "sif_selection_rule": ("Dari model paling sederhana (scorecard) ke atas, sebuah model menjadi champion hanya "
+                           "jika ROC AUC-nya di sini melebihi champion sebelumnya lebih dari {margin}. Champion: "
+                           "{champion}.",
+                           "From the simplest model (the scorecard) up, a model becomes champion only when its "
+                           "ROC AUC here beats the champion so far by more than {margin}. Champion: {champion}."),
+    "sif_selection_none": ("Terlalu sedikit pinjaman sebelum jendela uji untuk membandingkan model: scorecard "
+                           "tetap champion.", "Too few loans before the test window to compare the models: the "
+                           "scorecard stays champion."),
     "sif_bank_market": ("{bank} · pasar SIF: {provinces}", "{bank} · SIF market: {provinces}"),
     "sif_search": ("Cari nama atau kode faskes", "Search facility name or code"),
     "sif_no_facility": ("Tidak ada FKTP layak SIF yang cocok di wilayah Anda.",

@@ -10,6 +10,8 @@
   block's own gap is kept to show the spread.
 * **Interval**: a paired bootstrap over the pooled loans, resampled within each block
   (:func:`gap_interval`).
+* **Expected gap**: the same gap expected over redraws of the test loans' outcomes from their true
+  probabilities (:func:`expected_gap`; the demo knows them), i.e. without the test window's outcome noise.
 
 No database access here: :func:`jkn_core.sif.model.train` passes the frames.
 """
@@ -107,6 +109,34 @@ def gap_interval(y: np.ndarray, p: np.ndarray, truth: np.ndarray, block: np.ndar
     lo, hi = np.quantile(gaps, [(1 - level) / 2, (1 + level) / 2])
     return {"gap": float(roc_auc_score(y, truth) - roc_auc_score(y, p)), "low": float(lo), "high": float(hi),
             "level": level, "n_boot": len(gaps), "method": "paired bootstrap within out-of-time blocks"}
+
+
+def expected_auc(p_true: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC of ``score`` expected over redraws of the outcomes from their true probabilities ``p_true``:
+    the share of (default, repaid) pairs ranked right, each pair weighted by ``p_i (1 - p_j)``; tied scores
+    count half. No outcome is drawn, so it carries none of the noise of one draw of the outcomes."""
+    p_true, score = np.asarray(p_true, float), np.asarray(score, float)
+    order = np.argsort(score, kind="mergesort")
+    s, p = score[order], p_true[order]
+    neg = 1 - p
+    # repaid weight strictly below each score, and half of the weight at the same score (ties)
+    uniq, first, counts = np.unique(s, return_index=True, return_counts=True)
+    below = np.concatenate([[0.0], np.cumsum(neg)])[first]
+    same = np.add.reduceat(neg, first)
+    grp = np.repeat(np.arange(len(uniq)), counts)
+    num = float(np.sum(p * (below[grp] + 0.5 * (same[grp] - neg))))
+    den = float(p.sum() * neg.sum() - np.sum(p * neg))
+    return num / den if den > 0 else float("nan")
+
+
+def expected_gap(p: np.ndarray, truth: np.ndarray) -> float | None:
+    """Oracle ROC AUC minus the model's, both expected over redraws of the outcomes of the same out-of-time
+    loans from ``truth`` (:func:`expected_auc`): the gap without the noise of the test window's one draw of
+    outcomes (what is left is the model's own: the outcomes it was trained on). None without truth."""
+    truth = np.asarray(truth, float)
+    if len(truth) == 0 or np.isnan(truth).any():
+        return None
+    return expected_auc(truth, truth) - expected_auc(truth, p)
 
 
 def fold_table(y: np.ndarray, p: np.ndarray, truth: np.ndarray | None, block: np.ndarray,

@@ -2,12 +2,14 @@
 predict PD / score / grade, and write scores to ``model_scores``.
 
 :func:`train` fits, on the loan history in ``sif_loans`` (features as of each loan's start month, time-ordered
-split: the latest months are the test set), the **scorecard** (see :mod:`jkn_core.sif.scorecard`), a
-regularised **logistic** challenger (:mod:`jkn_core.sif.logistic`) and a **gradient-boosted** challenger, all
-fitted inside the training months. The champion is chosen on the loans that started before the test window
-(:func:`_select`), never on the window that reports its AUC: the scorecard keeps the title unless the best
-challenger is ahead there by more than :data:`CHAMPION_MARGIN` (officers must be able to explain a decline).
-The scorecard (points table) and the logistic model (coefficients) are plain JSON in the card; the
+split: the latest months are the test set), the **scorecard** (see :mod:`jkn_core.sif.scorecard`), two
+regularised **logistic** challengers (:mod:`jkn_core.sif.logistic`: a compact one on one input per risk
+driver, one on every input) and a **gradient-boosted** challenger, all fitted inside the training months. The
+champion is chosen on the loans that started before the test window (:func:`_select`), never on the window
+that reports its AUC: from the simplest model up, a model takes the title only when ahead of the current
+champion there by more than :data:`CHAMPION_MARGIN` (officers must be able to explain a decline; every
+coefficient costs ranking power with a few hundred defaults). The scorecard (points table) and the logistic
+models (coefficients) are plain JSON in the card; the
 gradient-boosted model is saved with skops and loaded with trusted types only. ``truth_loan`` is read only to report
 the oracle AUC on the same test loans. ``python -m jkn_core train sif`` / ``score sif`` call
 :func:`train` / :func:`score`, which write ``model_trained`` / ``score_run`` rows to the audit log under the
@@ -46,10 +48,13 @@ from jkn_core.sif.scorecard import fit_scorecard, pd_from_points, scorecard_logi
 Log = Callable[[str], None]
 
 MODEL_NAME = "sif"
-#: A challenger replaces the scorecard only when its ROC AUC on the selection window is higher by more than this.
+#: A model replaces a simpler champion only when its ROC AUC on the selection window is higher by more than this.
 CHAMPION_MARGIN = 0.005
-#: The models trained and compared: the scorecard and its challengers.
-MODELS = ("scorecard", "logistic", "gbm")
+#: The models trained and compared, simplest first: the scorecard and its challengers. A model takes the title
+#: from a simpler one only when ahead of it by more than :data:`CHAMPION_MARGIN` (:func:`_select`).
+MODELS = ("scorecard", "logistic_compact", "logistic", "gbm")
+#: The logistic challengers and the inputs of each (None: every input).
+LOGISTIC_MODELS: dict[str, tuple[str, ...] | None] = {"logistic_compact": logistic.COMPACT, "logistic": None}
 RANDOM_STATE = 20241231
 #: Fewest defaults (and repaid loans) with 12 months of outcome that training accepts.
 MIN_DEFAULTS = 10
@@ -112,7 +117,7 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         sc_ = fit_scorecard(tr, policy, lambda _m: None, RANDOM_STATE)
         pts_ = scorecard_points(sc_, te).sum(axis=1).to_numpy()
         return {"scorecard": pd_from_points(pts_, policy),
-                "logistic": logistic.predict_pd(logistic.fit(tr), te),
+                **{name: logistic.predict_pd(logistic.fit(tr, cols), te) for name, cols in LOGISTIC_MODELS.items()},
                 "gbm": _fit_gbm(tr).predict_proba(te[list(FEATURES)])[:, 1]}
 
     # the champion is chosen before the test window: on the loans that started before its first block
@@ -124,13 +129,14 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
     y_test, blk = test_df["defaulted"].to_numpy(), block[tested]
     truth_arr = None if truth_all is None else truth_all[tested]
     metrics = {name: modeling.binary_metrics(y_test, preds[name][tested], truth_arr) for name in MODELS}
-    m_sc, m_lg, m_gbm = metrics["scorecard"], metrics["logistic"], metrics["gbm"]
-    log(f"scorecard: ROC AUC {m_sc['roc_auc']:.4f} (oracle {m_sc['oracle_roc_auc']}); "
-        f"logistic: ROC AUC {m_lg['roc_auc']:.4f}; gradient boosting: ROC AUC {m_gbm['roc_auc']:.4f}")
+    m_sc, m_gbm = metrics["scorecard"], metrics["gbm"]
+    log(f"oracle ROC AUC {m_sc['oracle_roc_auc']}; ROC AUC " + ", ".join(f"{n} {metrics[n]['roc_auc']:.4f}"
+                                                                         for n in MODELS))
     m = metrics[champion]
     p_champ = preds[champion][tested]
     gap = None if m["oracle_roc_auc"] is None else m["oracle_roc_auc"] - m["roc_auc"]
     gap_ci = None if truth_arr is None else evaluation.gap_interval(y_test, p_champ, truth_arr, blk)
+    gap_expected = None if truth_arr is None else evaluation.expected_gap(p_champ, truth_arr)
     folds_table = evaluation.fold_table(y_test, p_champ, truth_arr, blk, folds,
                                         df["as_of"].astype(int).to_numpy())
     log(f"champion: {champion}; ROC AUC {m['roc_auc']:.4f}, oracle {m['oracle_roc_auc']}, gap {gap}"
@@ -139,7 +145,8 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
     # the shipped models learn from every labelled loan
     sc = fit_scorecard(df, policy, log, RANDOM_STATE)
     gbm = _fit_gbm(df)
-    lg = logistic.fit(df)
+    lgs = {name: logistic.fit(df, cols) for name, cols in LOGISTIC_MODELS.items()}
+    lg = lgs.get(champion)
     p_sc_exact = 1 / (1 + np.exp(-scorecard_logit(sc, test_df)))
     pts = scorecard_points(sc, test_df).sum(axis=1).to_numpy()
     exact_scores = policy.offset - policy.factor * scorecard_logit(sc, test_df)
@@ -166,6 +173,7 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         **{k: m[k] for k in ("roc_auc", "oracle_roc_auc", "pr_auc", "brier", "ece", "base_rate")},
         "oracle_gap": gap,
         "oracle_gap_interval": gap_ci,
+        "oracle_gap_expected": gap_expected,
         "oracle_gap_by_block": folds_table,
         "n_train": int(len(train_df)), "n_test": int(len(test_df)),
         "n_defaults_train": int(train_df["defaulted"].sum()), "n_defaults_test": int(y_test.sum()),
@@ -181,13 +189,14 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
         "features": list(FEATURES),
         "models": {"scorecard": {**m_sc, "calibration": "Platt scaling of 5-fold out-of-fold log-odds",
                                  "binning": "OptBinning optimal bands (monotonic, peak or valley), forced edges"},
-                   "logistic": {**m_lg, "calibration": "none (the logistic regression's own probabilities)",
-                                "C": lg["C"]},
+                   **{name: {**metrics[name], "calibration": "none (the logistic regression's own probabilities)",
+                             "C": lgs[name]["C"], "inputs": lgs[name]["inputs"]} for name in LOGISTIC_MODELS},
                    "gbm": {**m_gbm, "calibration": "isotonic, 5-fold CalibratedClassifierCV"}},
-        "champion_rule": f"chosen on the loans before the test window (selection): the best challenger "
-                         f"(logistic, gbm) only when its ROC AUC there beats the scorecard's by > {CHAMPION_MARGIN}",
+        "champion_rule": "chosen on the loans before the test window (selection), simplest first ("
+                         + ", ".join(MODELS) + f"): a model takes the title only when its ROC AUC there beats "
+                         f"the current champion's by > {CHAMPION_MARGIN}",
         "selection": selection,
-        "logistic": lg,
+        **lgs,
         "calibration": modeling.calibration_table(y_test, p_champ),
         "scorecard": {**sc, "scaling": {"base_score": policy.base_score, "base_odds": policy.base_odds,
                                         "pdo": policy.pdo, "factor": policy.factor, "offset": policy.offset}},
@@ -208,9 +217,10 @@ def train(engine: Engine, log: Log = print, scope: Scope | None = None) -> dict[
 def _select(pre: pd.DataFrame, fit_predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]]
             ) -> tuple[str, dict[str, Any]]:
     """Champion from the loans ``pre`` that started before the test window only: rolling out-of-time blocks
-    inside them (:func:`evaluation.time_folds`, 2 blocks), ROC AUC per model on the pooled blocks; the best
-    challenger replaces the scorecard only when ahead by more than :data:`CHAMPION_MARGIN`. The scorecard
-    when ``pre`` is too short to compare."""
+    inside them (:func:`evaluation.time_folds`, 2 blocks), ROC AUC per model on the pooled blocks; going from
+    the simplest model (:data:`MODELS`, the scorecard first) up, a model takes the title only when
+    ahead of the current champion by more than :data:`CHAMPION_MARGIN`. The scorecard when ``pre`` is too
+    short to compare."""
     from sklearn.metrics import roc_auc_score
 
     out: dict[str, Any] = {"from": int(pre["as_of"].min()) if len(pre) else None,
@@ -225,8 +235,10 @@ def _select(pre: pd.DataFrame, fit_predict: Callable[[pd.DataFrame, pd.DataFrame
     if not t.any() or len(set(y)) < 2:
         return "scorecard", {**out, "note": "too few defaults before the test window: the scorecard"}
     aucs = {name: float(roc_auc_score(y, pr[name][t])) for name in MODELS}
-    best = max((n for n in MODELS if n != "scorecard"), key=lambda n: aucs[n])
-    champion = best if aucs[best] > aucs["scorecard"] + CHAMPION_MARGIN else "scorecard"
+    champion = MODELS[0]
+    for name in MODELS[1:]:
+        if aucs[name] > aucs[champion] + CHAMPION_MARGIN:
+            champion = name
     return champion, {**out, "blocks": inner, "n": int(t.sum()), "defaults": int(y.sum()), "roc_auc": aucs,
                       "note": "ROC AUC on out-of-time blocks of the loans before the test window"}
 
@@ -261,7 +273,7 @@ def _champion_pd(champion: str, sc: dict[str, Any], gbm: Any, df: pd.DataFrame,
                  policy: credit.Policy, lg: dict[str, Any] | None = None) -> np.ndarray:
     if champion == "scorecard":
         return pd_from_points(scorecard_points(sc, df).sum(axis=1).to_numpy(), policy)
-    if champion == "logistic" and lg is not None:
+    if champion in LOGISTIC_MODELS and lg is not None:
         return logistic.predict_pd(lg, df)
     return gbm.predict_proba(df[list(FEATURES)])[:, 1]
 
@@ -280,8 +292,9 @@ def predict(df: pd.DataFrame, policy: credit.Policy | None = None) -> pd.DataFra
     policy = policy or credit.load_policy()
     sc = card["scorecard"]
     out = pd.DataFrame(index=df.index)
-    out["score"] = _champion_scores(card["champion"], sc, model["gbm"], df, policy, card.get("logistic"))
-    out["pd"] = _champion_pd(card["champion"], sc, model["gbm"], df, policy, card.get("logistic"))
+    lg = card.get(card["champion"]) if card["champion"] in LOGISTIC_MODELS else None
+    out["score"] = _champion_scores(card["champion"], sc, model["gbm"], df, policy, lg)
+    out["pd"] = _champion_pd(card["champion"], sc, model["gbm"], df, policy, lg)
     out["grade"] = [credit.grade(s, policy) for s in out["score"]]
     return out
 

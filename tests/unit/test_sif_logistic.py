@@ -67,3 +67,27 @@ def test_rows_without_the_models_inputs_are_refused() -> None:
     model = logistic.fit(train)
     with pytest.raises(KeyError):
         logistic.predict_pd(model, train.drop(columns="amount"))
+
+
+def test_the_compact_challenger_uses_only_its_inputs_and_scores_from_json() -> None:
+    """Issue 16 item 6: the compact logistic has one coefficient per risk driver it names, and no other."""
+    df, _ = _loans(3000, seed=5)
+    model = logistic.fit(df, logistic.COMPACT)
+    used = {c.split("=")[0] for c in model["columns"]}
+    assert used == set(logistic.COMPACT) and model["inputs"] == list(logistic.COMPACT)
+    again = json.loads(json.dumps(model))
+    assert np.allclose(logistic.predict_pd(again, df), logistic.predict_pd(model, df))
+
+
+def test_expected_auc_is_the_mean_auc_over_redraws_of_the_outcomes() -> None:
+    """The card's expected gap rests on this: the AUC a score would get, averaged over outcome draws from the true
+    probabilities (ties count half), so it carries none of the noise of one draw."""
+    from jkn_core.sif.evaluation import expected_auc, expected_gap
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.02, 0.4, 300)
+    score = p + rng.normal(0, 0.1, 300)
+    score[:60] = np.round(score[:60], 1)  # some ties
+    draws = [roc_auc_score(y, score) for y in rng.random((4000, 300)) < p]
+    assert expected_auc(p, score) == pytest.approx(np.mean(draws), abs=0.003)
+    assert expected_gap(p, p) == pytest.approx(0.0) and expected_gap(score, p) > 0
