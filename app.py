@@ -31,6 +31,7 @@ from pages.common import (
     lang,
     session_cookie,
     session_id,
+    set_lang,
     t,
 )
 
@@ -71,7 +72,7 @@ def _language_switch() -> None:
         t("language"), ["id", "en"], default=current, format_func=lambda x: {"id": "Bahasa Indonesia",
                                                                               "en": "English"}[x], key="lang_pick")
     new = choice or current
-    st.session_state["lang"] = new
+    set_lang(new)  # the session's language, and this run's (pages.common.lang remembers it per run)
     if new != "id":
         st.query_params["lang"] = new
     elif "lang" in st.query_params:
@@ -179,9 +180,10 @@ def _submit_sign_in() -> None:
     try:
         result = access.sign_in(engine(), st.session_state.get("login_user", ""),
                                 st.session_state.get("login_password", ""), client=client_address(),
-                                session_id=session_id())
-        if result.ok:
-            _open_session(result.scope, result.fingerprint, "password")
+                                session_id=session_id(), session_method="password")  # one commit
+        if result.ok and result.session is not None:
+            _start_session(result.scope, result.session.id, "password", result.session.handoff_code)
+            st.session_state["fresh_sign_in"] = (result.default_password,)  # checked just now: see _session_alive
         else:
             st.session_state["sign_in_refused"] = result.locked_minutes() if result.locked_until is not None else 0
     except Exception as exc:  # noqa: BLE001 - handled like any error of the run (incident code, outage)
@@ -254,7 +256,15 @@ def _resume_from_cookie() -> bool:
 
 
 def _session_alive() -> bool:
-    """True while the session may go on; re-checks the session and user rows at every run (no Argon2)."""
+    """True while the session may go on; re-checks the session and user rows at every run (no Argon2).
+
+    Except in the run of the sign-in itself: its callback has just checked the user row (password,
+    active, scope, default password) and opened the session in one transaction (``access.sign_in``),
+    so the same check again would only cost a query on the path every user takes."""
+    fresh = st.session_state.pop("fresh_sign_in", None)
+    if fresh is not None and st.session_state.get("web_session") is not None:
+        st.session_state["default_password"] = fresh[0]
+        return True
     if st.session_state.get("web_session") is None and not _resume_from_cookie():
         if "scope" in st.session_state:  # a scope put in the state by anything but a sign-in
             _reset_state()

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.runtime import Runtime
 
 from jkn_core.access import proxies, web_sessions
 from jkn_core.db import get_engine
@@ -106,6 +107,27 @@ async def clear(request: Request) -> Response:
 # app.py (a blank page, since every page first asks for the signed-in scope) and the raw file list in
 # the sidebar. Declaring the app a st.navigation app from the start removes that window.
 PagesManager.uses_pages_directory = False
+
+
+def wake_once(runtime: Runtime) -> None:
+    """``Runtime._enqueued_some_message`` that wakes the event loop only when no flush is pending yet.
+
+    Streamlit calls it after every message a script run enqueues (each ``st.*`` element is one):
+    ``call_soon_threadsafe(need_send_data.set)``, a write to the loop's self-pipe and a wake-up of the
+    loop per message, even while the flag is already set and the loop is about to flush every
+    session's queue anyway. Under load (fifty sign-ins at once, each ~65 messages) that was ~1/10 of the
+    server's CPU (BENCHMARKS.md, "Load"). Skipping the call while the flag is set loses nothing: the
+    message is already in its session's queue, and a set flag means a flush cycle is still to start
+    (it clears the flag first, then drains every queue). With the flag clear, the loop is woken as before.
+    """
+    async_objs = runtime._get_async_objs()
+    if async_objs.need_send_data.is_set():  # a flush is pending: it will take this message too
+        return
+    async_objs.eventloop.call_soon_threadsafe(async_objs.need_send_data.set)
+
+
+if callable(getattr(Runtime, "_enqueued_some_message", None)) and hasattr(Runtime, "_get_async_objs"):
+    Runtime._enqueued_some_message = wake_once  # type: ignore[method-assign]
 
 
 def routes() -> list[Route]:

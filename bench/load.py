@@ -9,12 +9,15 @@ finished rendering (a ``script_finished`` after its chart arrived, clock stops):
 "Masuk" at the same moment. Per N it prints p50 / p95 / max of that time and the errors (time-outs, a failed sign-in,
 an exception shown on the page, a closed socket), and the server's CPU seconds (user + system, from ``/proc``)
 per session: for the whole round (opening the form too) and per sign-in (from the moment every form is there
-to the end: what the sign-in-to-overview runs cost, less sensitive to other load on the machine than the times).
+to the end: what the sign-in-to-overview runs cost, less sensitive to other load on the machine than the times),
+and the forward messages (websocket frames: one per element, block and state change) a session receives
+from its press of "Masuk" to the overview's end (each one is a wake-up of the server's event loop).
 
 By default it copies a demo SQLite database (``--sqlite-db``, default ``data/jkn.db``), adds one direksi
 user per session with a random password (the demo users' default passwords may be refused by the
 product, and one user per session keeps per-user sign-in throttling out of the figures), and starts
-``streamlit run app.py`` on a free loopback port. ``--url`` measures a running server instead (loopback
+``streamlit run serve.py`` (what ``run.sh`` and ``docs/deploy.md`` run: ``app.py`` plus the session-cookie
+routes) on a free loopback port. ``--url`` measures a running server instead (loopback
 only; give ``--username`` and the password in ``JKN_BENCH_PASSWORD``). ``--processes N`` starts N
 Streamlit processes behind nginx with TLS (``devtools/proxy_stack.py``, ``deploy/nginx.conf``) and measures
 through https; server CPU and RSS are then summed over the processes. ``--ramp S`` spreads the presses of
@@ -89,6 +92,7 @@ class RawSession:
             self.ssl.verify_mode = ssl.CERT_NONE
         self.ws: Any = None
         self.page_script_hash = ""
+        self.received = 0  # forward messages (websocket frames) received so far
 
     async def __aenter__(self) -> RawSession:
         import websockets
@@ -134,6 +138,7 @@ class RawSession:
                 rcvd = getattr(exc, "rcvd", None)
                 why = f" {rcvd.code} {rcvd.reason}".rstrip() if rcvd is not None else ""
                 raise SessionError(f"socket closed: {type(exc).__name__}{why}") from exc
+            self.received += 1
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
@@ -213,10 +218,11 @@ async def one_session(base_url: str, username: str, password: str, timeout: floa
                 await asyncio.wait_for(gate.open.wait(), timeout=max(0.1, deadline - time.monotonic()))
             if delay > 0:
                 await asyncio.sleep(delay)
-            t0 = time.monotonic()
+            t0, m0 = time.monotonic(), s.received
             await s.rerun(sign_in_widgets(form, username, password))
             await s.run_until_finished(deadline, want="plotly_chart")
             t1 = time.monotonic()
+            messages = s.received - m0
     except SessionError as exc:
         return {"error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - counted, reported by type
@@ -224,7 +230,7 @@ async def one_session(base_url: str, username: str, password: str, timeout: floa
     finally:
         if gate is not None and not arrived:
             gate.arrive()
-    return {"form_s": t_form - t_open, "sign_in_to_overview_s": t1 - t0}
+    return {"form_s": t_form - t_open, "sign_in_to_overview_s": t1 - t0, "messages": messages}
 
 
 async def run_round(base_url: str, users: list[tuple[str, str]], timeout: float,
@@ -248,6 +254,8 @@ def summarise(n: int, results: list[dict[str, Any]], wall: float) -> dict[str, A
             "p95_s": round(percentile(times, 0.95), 2) if times else None,
             "max_s": round(max(times), 2) if times else None,
             "mean_form_s": round(statistics.mean(r["form_s"] for r in results if "error" not in r), 2)
+            if times else None,
+            "messages_per_sign_in": round(statistics.mean(r["messages"] for r in results if "error" not in r), 1)
             if times else None,
             "wall_s": round(wall, 2)}
 
@@ -278,7 +286,9 @@ def start_server(url: str, port: int, log: Path, models_dir: str | None) -> subp
     env = {**os.environ, "JKN_DATABASE_URL": url}
     if models_dir:
         env["JKN_MODELS_DIR"] = models_dir
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    from devtools.proxy_stack import app_file
+
+    cmd = [sys.executable, "-m", "streamlit", "run", app_file(), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -428,12 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     out["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print("\n| sessions | ok | errors | p50 s | p95 s | max s | wall s | server CPU s / session "
-          "| server CPU s / sign-in | server RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| server CPU s / sign-in | messages / sign-in | server RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in out["rounds"]:
         print(f"| {r['sessions']} | {r['ok']} | {r['errors']} {r['error_kinds'] or ''} | {r['p50_s']} | "
               f"{r['p95_s']} | {r['max_s']} | {r['wall_s']} | {r['server_cpu_s_per_session']} | "
-              f"{r['server_cpu_s_per_sign_in']} | {r['server_rss_mb']} |")
+              f"{r['server_cpu_s_per_sign_in']} | {r['messages_per_sign_in']} | {r['server_rss_mb']} |")
     RESULTS.mkdir(parents=True, exist_ok=True)
     dest = RESULTS / "load.json"
     dest.write_text(json.dumps(out, indent=2, default=str))

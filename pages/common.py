@@ -5,6 +5,7 @@ No KPI is computed here: pages call jkn_core and draw.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 from collections.abc import Callable, Mapping
@@ -127,12 +128,34 @@ def cookie_beacon(action: str, code: str | None = None) -> None:
 
 
 def lang() -> str:
-    """The UI language: ``"id"`` or ``"en"``; anything else (a hand-typed ``?lang=xx``) is ignored."""
+    """The UI language: ``"id"`` or ``"en"``; anything else (a hand-typed ``?lang=xx``) is ignored.
+
+    Read once per script run and remembered on the run's context (every ``t()`` asks: a session-state
+    read costs a lock and a stop-request check each time); :func:`set_lang` changes it."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    try:
+        memo = ctx.__dict__.get("_jkn_lang")  # type: ignore[union-attr]
+    except AttributeError:  # no run context (or one without a __dict__)
+        memo = None
+    if memo is not None and memo[0] is ctx.cursors:  # type: ignore[union-attr]  # this run's (a new run: new dict)
+        return memo[1]
     chosen = st.session_state.get("lang")
-    if chosen in LANGS:
-        return chosen
-    asked = st.query_params.get("lang")
-    return asked if asked in LANGS else "id"
+    value = chosen if chosen in LANGS else st.query_params.get("lang")
+    value = value if value in LANGS else "id"
+    _remember_lang(ctx, value)
+    return value
+
+
+def set_lang(value: str) -> None:
+    """Make ``value`` (one of ``LANGS``) the session's language from now on (this run included)."""
+    st.session_state["lang"] = value
+    _remember_lang(get_script_run_ctx(suppress_warning=True), value)
+
+
+def _remember_lang(ctx: Any, value: str) -> None:
+    if ctx is not None:  # holding the run's cursors dict keeps its identity unique until the next run
+        with contextlib.suppress(AttributeError):
+            ctx.__dict__["_jkn_lang"] = (ctx.cursors, value)
 
 
 def client_address() -> str:
@@ -330,8 +353,8 @@ def download_buttons(df: pd.DataFrame, what: str, key: str, *, title: str | None
     def present(frame: pd.DataFrame) -> pd.DataFrame:
         return display.table(frame, lang_, **opts).export()  # type: ignore[arg-type]
 
-    c1, c2 = st.columns(2)
-    for col, fmt_, label in ((c1, "csv", "download_csv"), (c2, "xlsx", "download_xlsx")):
+    row = st.container(horizontal=True)  # side by side in one block (fewer messages than two columns)
+    for col, fmt_, label in ((row, "csv", "download_csv"), (row, "xlsx", "download_xlsx")):
         # deferred: the file is made (and the export audited) only when the user clicks
         col.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f, context, present),
                             file_name=export_filename(what, fmt_, context), mime=MIME_TYPES[fmt_],

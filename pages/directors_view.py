@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import FunctionType
 from typing import Any, TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
-from jkn_core import access, kpi
+from jkn_core import access, display, kpi
 from jkn_core.audit import audit
 from jkn_core.exports import ExportContext, export_filename
 from jkn_core.kpi import Filters
 from jkn_core.kpi.view import data_version
 from jkn_core.scope import Scope
 from jkn_core.text import plain
+from pages import drill
 from pages.common import (
     download_buttons,
     engine,
@@ -87,11 +91,12 @@ class DirectorsView:
     hier: pd.DataFrame  # regions, branches and regencies the scope may see
     periods: list[int]  # months held, ascending
 
-    @property
-    def key(self) -> tuple[Any, ...]:
+    @cached_property
+    def key(self) -> str:
         """What the view's figures depend on, for caches shared across sessions: the database, the data
-        version, the scope without the user (:func:`shared_scope`), the drill-down and the month."""
-        return self.db_url, self.version, shared_scope(self.scope), self.filters, self.period
+        version, the scope without the user (:func:`shared_scope`), the drill-down and the month, in one
+        string (Streamlit hashes a string at once, dataclasses through pickle, at every cached call)."""
+        return repr((self.db_url, self.version, shared_scope(self.scope), self.filters, self.period))
 
     def query(self, query: Callable[..., T], *, filters: Filters | None = None, **kwargs: Any) -> T:
         """``query(engine, scope, filters=<the view's drill-down>, **kwargs)``, cached (see :func:`cached`)."""
@@ -157,7 +162,7 @@ def directors_header(page: str) -> DirectorsView:
     db_url = str(engine().url)
     version = data_version(engine())  # one query per run: every cached figure below keys on it
     geo = geography(db_url, version, shared_scope(scope))
-    held = cached(kpi.periods, db_url, version)
+    held = list(_periods(db_url, version))
     period, filters = _pickers(geo, held)
     view = DirectorsView(page, scope, db_url, version, period, filters, geo.hier, held)
     breadcrumb(view)  # Nasional › KW03 › 0301 › 16.71, each step back up (pages/drill.py)
@@ -224,6 +229,12 @@ def geography(db_url: str, version: str, scope: Scope) -> Geography:
     return Geography(kpi.hierarchy(engine(), scope))
 
 
+@st.cache_resource(ttl=_TTL, show_spinner=False, max_entries=50)
+def _periods(db_url: str, version: str) -> tuple[int, ...]:
+    """The months held (:func:`jkn_core.kpi.periods`) at data ``version``, shared read-only (no copy per run)."""
+    return tuple(kpi.periods(engine()))
+
+
 def _pickers(geo: Geography, held: list[int]) -> tuple[int, Filters]:
     """Period and drill-down pickers; the URL (and, between pages, the session) holds the choice."""
     qp = st.query_params
@@ -240,7 +251,7 @@ def _pickers(geo: Geography, held: list[int]) -> tuple[int, Filters]:
     def label(code: str) -> str:
         return everything if not code else geo.label(code)
 
-    c = st.columns([1, 2, 2, 2])
+    c = st.columns([1, 2, 2, 2])  # columns, not a horizontal container: on a phone they stack, full width
     c[0].selectbox(t("dir_period"), list(reversed(held)), format_func=period_label, key="dir_period",
                    on_change=_on_period)
     c[1].selectbox(t("region"), geo.regions, format_func=label, key="dir_region",
@@ -273,3 +284,68 @@ def _on_level(level: str) -> None:
 def _on_period() -> None:
     st.query_params["period"] = str(st.session_state["dir_period"])
     st.session_state["dir_view"] = {k: st.query_params[k] for k in (*_LEVELS, "period") if k in st.query_params}
+
+
+# --- the overview's content, prepared once per view and shared by every session (pages/overview.py) ----
+# Defined here, in a module imported once, not in the page: a page file runs again at every run, and
+# Streamlit makes a cached function's key from its source (``inspect.getsource``) each time the decorator
+# runs, which cost more than the rest of the overview's cached calls together (BENCHMARKS.md, "Load").
+
+@st.cache_resource(show_spinner=False, max_entries=2000, ttl=3600)
+def _figure_spec(_build: Callable[[], go.Figure], content: tuple[Any, ...]) -> dict:
+    """The plain spec of the figure ``_build`` makes; ``content`` is what decides what the figure shows
+    (language, the view, level, target), so the entry is shared by every session that sees it. Read-only:
+    ``go.Figure`` copies it."""
+    return _build().to_dict()
+
+
+def shared_figure(build: Callable[[], go.Figure], *content: Any) -> go.Figure:
+    """``build()``'s figure, built once per ``content`` (and language): each session gets its own copy,
+    made from the spec that plotly already validated (``_validate=False``: ~1/20 of the time to build it
+    again)."""
+    return go.Figure(_figure_spec(build, (lang(), *content)), _validate=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000, ttl=3600)
+def drill_paths(_hier: pd.DataFrame, db_url: str, version: str, level: str, codes: tuple[str, ...]) -> list:
+    """``drill.paths`` of ``codes``: where each unit sits depends on the geography only, which moves
+    with the data version (``_hier``, the scope's part of it, holds every code asked for)."""
+    return drill.paths(_hier, level, list(codes))
+
+
+#: One KPI card of the overview: label, value, change (or None), arrow, colour, help, caption.
+Card = tuple[str, str, str | None, str, str, str, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2000, ttl=600)
+def overview_headline(_view: DirectorsView, key: str, language: str
+                      ) -> tuple[tuple[Card, ...], pa.Table, pd.DataFrame]:
+    """The headline of the view (``key``: :attr:`DirectorsView.key`) in ``language``, prepared once and
+    shared by every session that shows it (read-only): each card's (label, value, change, arrow, colour,
+    help, caption), the headline table as Arrow (sent as it is: no conversion per session) and the
+    cards as downloaded."""
+    _cards = _view.query(kpi.overview_cards, period=_view.period)
+    cards = []
+    for r in _cards.to_dict("records"):
+        kind = kpi.CARDS[r["kpi"]][1]
+        arrow, colour = kpi.delta_style(kind, r["change_month"])
+        tgt_word = t("target_max") if kind == "max" else t("target_short")
+        extra = (f"{tgt_word}: {kpi.format_value(r['unit'], r['target'], language)}"
+                 if r["target"] is not None and not pd.isna(r["target"]) else t("status_grey"))
+        cards.append((f"{status_icon(r['status'])} {t('kpi_' + r['kpi'])}", kpi.format_value(r["unit"], r["value"], language),
+                      (None if r["change_month"] is None or pd.isna(r["change_month"]) else
+                       f"{kpi.format_value(r['unit'], r['change_month'], language, True)} {t('vs_last_month')}"),
+                      arrow, colour, f"{t('status_' + r['status'])}",
+                      f"{extra} · {t('vs_last_year')}: {kpi.format_value(r['unit'], r['change_year'], language, True)}"))
+    table = pa.Table.from_pandas(display.kpi_table(_cards, language), preserve_index=False)
+    return tuple(cards), table, _cards.drop(columns=["period"]).rename(columns={"unit": "unit_kind"})
+
+
+@st.cache_resource(show_spinner=False, max_entries=2000, ttl=600)
+def overview_units(_view: DirectorsView, key: str, level: str) -> pd.DataFrame:
+    """The units one level below the view (``key``: :attr:`DirectorsView.key`): coverage and capacity
+    side by side, joined once per view and shared by every session that shows it (read-only)."""
+    cov = _view.query(kpi.coverage, level=level, period=_view.period)
+    cap = _view.query(kpi.capacity, level=level, period=_view.period)
+    return cov[["code", "unit", "population", "participants", "coverage_pct", "active_pct", "uninsured"]].merge(
+        cap[["code", "fktp", "fkrtl", "participants_per_doctor"]], on="code", how="left")

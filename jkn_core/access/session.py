@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -123,6 +123,20 @@ def judge_user_row(row: Any, scope: Scope, fingerprint: str | None) -> SessionCh
                         default_password=default_kind(row.default_entry, row.password_hash))
 
 
+#: The query of :func:`check_web_session`, built once (it runs at every interaction of every session).
+_SESSION_AND_USER = (
+    select(WebSession.username.label("session_user"), WebSession.password_fp, WebSession.ended_at,
+           WebSession.end_reason, WebSession.expires_at, WebSession.last_seen_at,
+           WebSession.token_hash.is_(None).label("cookie_pending"),
+           User.username, User.password_hash, User.role, User.region_code, User.branch_code,
+           User.bank, User.active, Meta.value.label("default_entry"))
+    .select_from(WebSession)
+    .outerjoin(User, User.username == WebSession.username)
+    .outerjoin(Meta, Meta.key == bindparam("default_key"))
+    .where(WebSession.id == bindparam("session_id"))
+)
+
+
 def check_web_session(engine: Engine, session_id: int, scope: Scope,
                       now: dt.datetime | None = None) -> SessionCheck:
     """Re-check a server-side session (``web_sessions`` row ``session_id``) at an interaction.
@@ -137,17 +151,8 @@ def check_web_session(engine: Engine, session_id: int, scope: Scope,
     name = normalise_username(scope.username)
     at = naive_now(now)
     with engine.connect() as conn:
-        row = conn.execute(
-            select(WebSession.username.label("session_user"), WebSession.password_fp, WebSession.ended_at,
-                   WebSession.end_reason, WebSession.expires_at, WebSession.last_seen_at,
-                   WebSession.token_hash.is_(None).label("cookie_pending"),
-                   User.username, User.password_hash, User.role, User.region_code, User.branch_code,
-                   User.bank, User.active, Meta.value.label("default_entry"))
-            .select_from(WebSession)
-            .outerjoin(User, User.username == WebSession.username)
-            .outerjoin(Meta, Meta.key == default_password_key(name))
-            .where(WebSession.id == session_id)
-        ).first()
+        row = conn.execute(_SESSION_AND_USER, {"session_id": session_id,
+                                               "default_key": default_password_key(name)}).first()
     if row is None or row.session_user != name:
         return SessionCheck("no_session")
     if row.ended_at is not None:

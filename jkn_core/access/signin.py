@@ -25,6 +25,7 @@ from jkn_core.access.passwords import (
 )
 from jkn_core.access.throttle import UNKNOWN_CLIENT, naive_utc, throttle_state
 from jkn_core.access.users import normalise_username, scope_from_row
+from jkn_core.access.web_sessions import OpenedSession, ensure_table, open_session
 from jkn_core.audit import audit
 from jkn_core.schema import Meta, User
 from jkn_core.scope import Scope
@@ -36,13 +37,15 @@ class SignInResult:
 
     ``scope`` is set on success, with ``fingerprint`` (see :func:`password_fingerprint`) to keep in the
     session and ``default_password`` (``"demo"``/``"reset"``/``None``). ``locked_until`` (naive UTC) is
-    set when the attempt was refused by the throttle (the password was not even checked).
+    set when the attempt was refused by the throttle (the password was not even checked). ``session``
+    is the server-side session opened on success when :func:`sign_in` was asked to open one.
     """
 
     scope: Scope | None = None
     fingerprint: str | None = None
     default_password: str | None = None
     locked_until: dt.datetime | None = None
+    session: OpenedSession | None = None  # the web session opened with the sign-in (``session_method``)
 
     @property
     def ok(self) -> bool:
@@ -64,13 +67,16 @@ def session_tag(session_id: str | None) -> str | None:
 
 def sign_in(engine: Engine, username: str, password: str, *, client: str | None = None,
             session_id: str | None = None, now: dt.datetime | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> SignInResult:
+            sleep: Callable[[float], None] = time.sleep, session_method: str | None = None) -> SignInResult:
     """Check a username and password, throttled per username and client address.
 
     Audits ``sign_in`` / ``sign_in_failed`` (username typed, reason, client address, session tag; never
     the password) or ``sign_in_locked``. An unknown user costs the same Argon2 verify as a known one,
     and is throttled the same way, so neither timing nor the lock message tells which usernames exist.
     On success a hash made with older Argon2 parameters is rehashed (and a recorded default follows it).
+    With ``session_method`` (``"password"``), a success also opens the server-side web session
+    (:func:`jkn_core.access.web_sessions.open_session`) in the transaction of the ``sign_in`` audit row:
+    one commit instead of two, on the path every user takes (BENCHMARKS.md, "Load").
     """
     name = normalise_username(username if isinstance(username, str) else "")[:64]
     password = password if isinstance(password, str) else ""
@@ -118,8 +124,16 @@ def sign_in(engine: Engine, username: str, password: str, *, client: str | None 
                 record_default_password(conn, name, password_hash, kind)
             current = conn.execute(select(User.password_hash).where(User.username == name)).scalar()
         password_hash = current or password_hash  # another process may have rehashed first
-    audit(engine, scope, "sign_in", {**where, "method": "password", **({"default_password": kind} if kind else {})})
-    return SignInResult(scope=scope, fingerprint=password_fingerprint(password_hash), default_password=kind)
+    fingerprint = password_fingerprint(password_hash)
+    detail = {**where, "method": "password", **({"default_password": kind} if kind else {})}
+    if session_method is None:
+        audit(engine, scope, "sign_in", detail)
+        return SignInResult(scope=scope, fingerprint=fingerprint, default_password=kind)
+    ensure_table(engine)  # before the transaction (it may create the table on another connection)
+    with engine.begin() as conn:
+        audit(conn, scope, "sign_in", detail)
+        opened = open_session(conn, scope.username, fingerprint, session_method, client=client, now=now)
+    return SignInResult(scope=scope, fingerprint=fingerprint, default_password=kind, session=opened)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Scope | None:

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from jkn_core.schema import AuditLog
 
@@ -88,8 +88,9 @@ def throttle_state(engine: Engine, username: str, client: str | None,
     since = now - WINDOW - LOCK
     client = client if client and client != UNKNOWN_CLIENT else None
     who = [AuditLog.username == username]
-    if client:
-        who.append(AuditLog.detail.contains(f'"client": {json.dumps(client)}', autoescape=True))
+    if client:  # only the client's failures count (its sign-ins are many users' behind one address)
+        who.append(and_(AuditLog.action == "sign_in_failed",
+                        AuditLog.detail.contains(f'"client": {json.dumps(client)}', autoescape=True)))
     with engine.connect() as conn:
         rows = conn.execute(
             select(AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.detail)

@@ -89,19 +89,27 @@ class OpenedSession:
     handoff_code: str
 
 
-def open_session(engine: Engine, username: str, password_fp: str, method: str, *, client: str | None = None,
-                 now: dt.datetime | None = None) -> OpenedSession:
-    """Open a session for ``username`` (already signed in); returns its id and the handoff code."""
-    ensure_table(engine)
+def open_session(engine_or_conn: Engine | Connection, username: str, password_fp: str, method: str, *,
+                 client: str | None = None, now: dt.datetime | None = None) -> OpenedSession:
+    """Open a session for ``username`` (already signed in); returns its id and the handoff code.
+
+    With a :class:`Connection` the row joins the caller's transaction (the sign-in's audit row:
+    :func:`jkn_core.access.signin.sign_in`), and the caller has made sure the table exists
+    (:func:`ensure_table`); with an :class:`Engine` it is committed at once."""
     at = naive_now(now)
     code = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        new_id = conn.execute(WebSession.__table__.insert().values(
-            username=username, auth_method=method, password_fp=password_fp or "",
-            client=(client or "unknown")[:64], created_at=at, last_seen_at=at,
-            expires_at=at + dt.timedelta(hours=ABSOLUTE_LIFETIME_HOURS),
-            handoff_hash=token_hash(code), handoff_expires_at=at + dt.timedelta(seconds=HANDOFF_SECONDS),
-        )).inserted_primary_key[0]
+    stmt = WebSession.__table__.insert().values(
+        username=username, auth_method=method, password_fp=password_fp or "",
+        client=(client or "unknown")[:64], created_at=at, last_seen_at=at,
+        expires_at=at + dt.timedelta(hours=ABSOLUTE_LIFETIME_HOURS),
+        handoff_hash=token_hash(code), handoff_expires_at=at + dt.timedelta(seconds=HANDOFF_SECONDS),
+    )
+    if isinstance(engine_or_conn, Connection):
+        new_id = engine_or_conn.execute(stmt).inserted_primary_key[0]
+    else:
+        ensure_table(engine_or_conn)
+        with engine_or_conn.begin() as conn:
+            new_id = conn.execute(stmt).inserted_primary_key[0]
     return OpenedSession(int(new_id), code)
 
 

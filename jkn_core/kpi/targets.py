@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from jkn_core.kpi.view import Filters, reader
 from jkn_core.schema import Target
@@ -31,13 +31,18 @@ TARGET_COLUMNS = ["kpi", "level", "code", "year", "target"]
 
 
 # --- target lookups ------------------------------------------------------------------------------
+#: The query of :func:`target`, built once (the overview asks it at every run of every session).
+_TARGET = (select(Target.target)
+           .where(Target.kpi == bindparam("kpi"), Target.level == bindparam("level"),
+                  Target.code == bindparam("code"), Target.year <= bindparam("year"))
+           .order_by(Target.year.desc()).limit(1))
+
+
 def target(engine: Engine, kpi: str, year: int, level: str = "national", code: str = "") -> float | None:
     """The target of a KPI for a unit and year; falls back to the national target, then the latest year."""
     with reader(engine).connect() as conn:
-        for lv, cd in ((level, code), ("national", "")):
-            row = conn.execute(select(Target.target).where(Target.kpi == kpi, Target.level == lv, Target.code == cd,
-                                                           Target.year <= year)
-                               .order_by(Target.year.desc()).limit(1)).scalar()
+        for lv, cd in dict.fromkeys(((level, code), ("national", ""))):  # the national one once
+            row = conn.execute(_TARGET, {"kpi": kpi, "level": lv, "code": cd, "year": year}).scalar()
             if row is not None:
                 return float(row)
     return None

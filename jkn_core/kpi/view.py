@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from time import monotonic
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,8 @@ def aggregates_hold(engine: Engine, period: int) -> bool:
 #: page, sidebar, banner, brief) and it changes only when ``init`` or ``demo`` rebuilds the database.
 SYNTHETIC_TTL_S = 5.0
 _synthetic_seen: dict[str, tuple[float, int, bool]] = {}
+#: Each engine's URL as the key above, rendered once per engine (rendering it costs more than the lookup).
+_url_keys: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()
 
 
 def is_synthetic(engine: Engine) -> bool:
@@ -154,7 +157,9 @@ def is_synthetic(engine: Engine) -> bool:
 
     Remembered per database URL for :data:`SYNTHETIC_TTL_S` seconds; a ``set_meta`` in this process
     (``init``, ``demo``, a test) forgets it at once (:func:`jkn_core.db.meta_writes`)."""
-    key = engine.url.render_as_string(hide_password=False)
+    key = _url_keys.get(engine)
+    if key is None:
+        key = _url_keys[engine] = engine.url.render_as_string(hide_password=False)
     now, writes = monotonic(), meta_writes()
     seen = _synthetic_seen.get(key)
     if seen is not None and seen[1] == writes and now - seen[0] < SYNTHETIC_TTL_S:
