@@ -2,10 +2,10 @@
 
 One definition each, shared with the dashboard (docs/batch.md):
 
-- **features**: the base tables are joined into one long frame tagged by source (family, ledger, care
-  event, collection action), grouped by a family bucket (``family_id mod n``, about
-  :data:`FAMILIES_PER_GROUP` families each) and each group is handed to
-  :func:`jkn_core.collection.features.from_frames` with ``applyInPandas`` — the very function
+- **features**: the ledger (narrow typed columns) is cogrouped by a family bucket (``family_id mod n``,
+  about :data:`FAMILIES_PER_GROUP` families each) with a small frame of the families, care events and
+  collection actions tagged by source, and each group is handed to
+  :func:`jkn_core.collection.features.from_frames` (``cogroup(...).applyInPandas``) — the very function
   ``features.build`` applies to its SQL chunks;
 - **scores**: the champion model (loaded safely by ``jkn_core.collection.model.load``) applied with
   ``mapInPandas`` to the feature rows of the scoring month (the month after the ledger), through
@@ -24,25 +24,36 @@ from typing import Any
 
 #: Families per applyInPandas group (the same order of size as ``features.build``'s SQL chunks).
 FAMILIES_PER_GROUP = 20_000
+#: Ledger rows per shuffle partition at most (``run`` raises ``spark.sql.shuffle.partitions`` to this size;
+#: a shuffled hash join holds one partition of the families in memory).
+LEDGER_ROWS_PER_PARTITION = 2_000_000
 #: Base tables the job reads (a subset of ``jkn_core export-parquet``'s).
 INPUT_TABLES = ("branches", "regencies", "facilities", "facility_months", "families", "participants",
                 "contributions", "care_events", "collection_actions")
+#: Small tables kept in memory (read by several queries). The big ones are NOT cached: building Spark's
+#: in-memory columns of the 1 % ledger cost ≈ 32 CPU-seconds and saved nothing (each query reads only the
+#: Parquet columns it needs, and the features and each aggregate scan the ledger once).
+CACHED_TABLES = ("branches", "regencies", "facilities")
 #: Output datasets, named like the dashboard's tables.
 OUTPUT_TABLES = ("model_scores", "agg_collection", "agg_arrears", "agg_coverage", "agg_coverage_regency",
-                 "agg_capacity")
+                 "agg_capacity", "agg_channel")
 
 _FAM_COLS = {"segment": "string", "kelas": "bigint", "members": "bigint", "regency_code": "string",
              "branch_code": "string", "province_code": "string", "registered_on": "date",
              "auto_debit": "boolean", "head_birth_year": "bigint", "arrears_before_months": "bigint",
              "weight": "bigint", "income_index": "double", "is_city": "boolean"}
-_EVENT_COLS = {"period": "bigint", "billed": "bigint", "paid_period": "bigint", "paid_date": "date",
-               "kind": "string", "cost": "bigint", "outcome": "string"}
+#: The columns of the small side of the features' cogroup (families, care events, collection actions tagged
+#: by source); the ledger, the big side, travels alone in narrow columns (:data:`_LEDGER_COLS`).
+_SIDE_COLS = {"family_id": "bigint", **_FAM_COLS, "period": "int", "kind": "string", "cost": "bigint"}
 _PARTS = {
     "f": ["family_id", *_FAM_COLS],
-    "l": ["family_id", "period", "billed", "paid_period", "paid_date"],
     "c": ["family_id", "period", "kind", "cost"],
     "a": ["family_id", "period", "outcome"],
 }
+#: The ledger as ``from_frames`` reads it; ``paid_date`` as a timestamp (a datetime64 column in pandas: no
+#: Python ``date`` objects to convert, the same day of month).
+_LEDGER_COLS = {"family_id": "bigint", "period": "int", "billed": "bigint", "paid_period": "int",
+                "paid_date": "timestamp_ntz"}
 
 
 def read_inputs(spark: Any, input_dir: Path) -> dict[str, Any]:
@@ -53,7 +64,9 @@ def read_inputs(spark: Any, input_dir: Path) -> dict[str, Any]:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: write the input with `python -m jkn_core export-parquet "
                                     f"{input_dir}` or `python -m jkn_batch generate --output {input_dir}`")
-        df = spark.read.parquet(str(path)).cache()  # read many times (24 months of arrears, capacity)
+        df = spark.read.parquet(str(path))
+        if name in CACHED_TABLES:
+            df = df.cache()
         df.createOrReplaceTempView(name)
         frames[name] = df
     return frames
@@ -78,27 +91,45 @@ def _feature_schema() -> str:
     return ", ".join(cols)
 
 
-def _split(pdf: Any) -> tuple[Any, ...]:
-    """The tagged long frame of one group back into the four frames ``from_frames`` reads."""
+def _side_frames(pdf: Any) -> tuple[Any, Any, Any]:
+    """The tagged side of one group back into the family, care and action frames ``from_frames`` reads."""
     import pandas as pd
 
-    out = []
-    for tag, cols in _PARTS.items():
-        part = pdf.loc[pdf["tag"] == tag, cols].reset_index(drop=True)
-        if tag == "f":
-            part = part.sort_values("family_id", kind="stable").reset_index(drop=True)
-            for c in ("auto_debit", "is_city"):
-                part[c] = part[c].astype(bool)
-            for c in ("kelas", "members", "arrears_before_months", "weight"):
-                part[c] = part[c].astype("int64")
-            part["head_birth_year"] = pd.to_numeric(part["head_birth_year"], errors="coerce")  # optional
-        if "period" in part:
-            part["period"] = part["period"].astype("int64")
-        if tag == "l":
-            part["billed"] = part["billed"].astype("int64")
-            part["paid_period"] = pd.array(part["paid_period"], dtype="Int64")
-        out.append(part)
-    return tuple(out)
+    tag = pdf["tag"].to_numpy()
+    fam = pdf.loc[tag == "f", _PARTS["f"]].sort_values("family_id", kind="stable").reset_index(drop=True)
+    for c in ("auto_debit", "is_city"):
+        fam[c] = fam[c].astype(bool)
+    for c in ("kelas", "members", "arrears_before_months", "weight"):
+        fam[c] = fam[c].astype("int64")
+    fam["head_birth_year"] = pd.to_numeric(fam["head_birth_year"], errors="coerce")  # optional
+    care = pdf.loc[tag == "c", ["family_id", "period", "kind", "cost"]].reset_index(drop=True)
+    acts = pdf.loc[tag == "a", ["family_id", "period", "kind"]].reset_index(drop=True)
+    acts = acts.rename(columns={"kind": "outcome"})
+    for part in (care, acts):
+        part["period"] = part["period"].astype("int64")
+    care["cost"] = care["cost"].astype("int64")
+    return fam, care, acts
+
+
+def _ledger_frame(pdf: Any) -> Any:
+    """The ledger side of one group as ``from_frames`` reads it (typed as ``features.build``'s SQL gives it)."""
+    import pandas as pd
+
+    return pd.DataFrame({"family_id": pdf["family_id"].to_numpy("int64"), "period": pdf["period"].to_numpy("int64"),
+                         "billed": pdf["billed"].to_numpy("int64"),
+                         "paid_period": pd.array(pdf["paid_period"], dtype="Int64"),
+                         "paid_date": pdf["paid_date"]})
+
+
+def _only_families(frame: Any, ids: Any) -> Any:
+    """The rows of ``frame`` whose ``family_id`` is one of ``ids`` (sorted): the semi-join ``features.build``'s
+    SQL does (self-paying families only), here inside one group."""
+    import numpy as np
+
+    fid = frame["family_id"].to_numpy("int64")
+    pos = np.minimum(np.searchsorted(ids, fid), max(len(ids) - 1, 0))
+    keep = (ids[pos] == fid) if len(ids) else np.zeros(len(fid), dtype=bool)
+    return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
 
 
 def features_frame(spark: Any, frames: dict[str, Any], months: list[int], rng: tuple[int, int]) -> Any:
@@ -112,29 +143,37 @@ def features_frame(spark: Any, frames: dict[str, Any], months: list[int], rng: t
            .join(frames["regencies"].select(F.col("code").alias("regency_code"), "province_code", "income_index",
                                             "is_city"), "regency_code")
            .withColumnRenamed("id", "family_id"))
-    ids = fam.select("family_id")
     n_fam = fam.count()
     groups = max(1, math.ceil(n_fam / FAMILIES_PER_GROUP))
+    bucket = F.pmod(F.col("family_id"), F.lit(groups)).alias("bucket")
 
-    def tagged(df: Any, tag: str) -> Any:
+    def side(df: Any, tag: str, rename: dict[str, str] | None = None) -> Any:
+        df = df.select(*[F.col(a).alias(b) for a, b in (rename or {}).items()], *[
+            c for c in df.columns if c not in (rename or {})])
         cols = [F.lit(tag).alias("tag")]
-        for c in ["family_id", *_FAM_COLS, *_EVENT_COLS]:
-            typ = {"family_id": "bigint", **_FAM_COLS, **_EVENT_COLS}[c]
-            cols.append((F.col(c) if c in _PARTS[tag] else F.lit(None)).cast(typ).alias(c))
+        for c, typ in _SIDE_COLS.items():
+            cols.append((F.col(c) if c in df.columns else F.lit(None)).cast(typ).alias(c))
         return df.select(*cols)
 
-    long = tagged(fam, "f")
-    for name, tag in (("contributions", "l"), ("care_events", "c"), ("collection_actions", "a")):
-        long = long.unionByName(tagged(frames[name].join(ids, "family_id", "left_semi"), tag))
-    long = long.withColumn("bucket", F.pmod(F.col("family_id"), F.lit(groups)))
+    # rows of other families (not self-paying) are dropped inside each group (``_only_families``), not by a
+    # semi-join: that would shuffle the whole ledger one more time
+    small = (side(fam, "f")
+             .unionByName(side(frames["care_events"], "c"))
+             .unionByName(side(frames["collection_actions"].select("family_id", "period", "outcome"), "a",
+                               {"outcome": "kind"})))
+    small = small.select(bucket, *small.columns)
+    ledger = frames["contributions"].select(bucket, *[F.col(c).cast(t).alias(c) for c, t in _LEDGER_COLS.items()])
     months_ = sorted(int(m) for m in months)
     rng_ = (int(rng[0]), int(rng[1]))
     columns = features.ID_COLUMNS + features.FEATURE_NAMES + features.EXTRA_COLUMNS + ["y"]
 
-    def per_group(pdf: Any) -> Any:
+    def per_group(led_pdf: Any, side_pdf: Any) -> Any:
         from jkn_core.collection.features import from_frames
 
-        res = from_frames(*_split(pdf), months_, rng_)
+        fam_, care_, acts_ = _side_frames(side_pdf)
+        ids_ = fam_["family_id"].to_numpy("int64")
+        res = from_frames(fam_, _only_families(_ledger_frame(led_pdf), ids_), _only_families(care_, ids_),
+                          _only_families(acts_, ids_), months_, rng_)
         res = res.reindex(columns=columns)
         for c in ("branch_code", "province_code", "regency_code", "segment"):  # plain objects for Arrow
             res[c] = res[c].astype(object)
@@ -142,7 +181,8 @@ def features_frame(spark: Any, frames: dict[str, Any], months: list[int], rng: t
                            "bill_rp": "int64", "often_late": bool, "y": "float64",
                            **{f: "float64" for f in features.FEATURE_NAMES}})
 
-    return long.groupBy("bucket").applyInPandas(per_group, schema=_feature_schema())
+    return ledger.groupBy("bucket").cogroup(small.groupBy("bucket")).applyInPandas(per_group,
+                                                                                    schema=_feature_schema())
 
 
 # --- scores ------------------------------------------------------------------------------------------
@@ -203,10 +243,12 @@ def _typed(df: Any, columns: list[str], strings: tuple[str, ...]) -> Any:
 
 
 def aggregates(spark: Any, periods: list[int]) -> dict[str, Any]:
-    """The five pre-aggregates (Spark DataFrames), by the selects of ``jkn_core.kpi.refresh``."""
+    """The six pre-aggregates (Spark DataFrames), by the selects of ``jkn_core.kpi.refresh`` and
+    ``jkn_core.programmes.channels``."""
     from functools import reduce
 
     from jkn_core.kpi import refresh
+    from jkn_core.programmes import channels
 
     text = ("branch_code", "regency_code", "segment", "bucket")
     out: dict[str, Any] = {}
@@ -227,7 +269,7 @@ def aggregates(spark: Any, periods: list[int]) -> dict[str, Any]:
             return spark.createDataFrame([], empty)
         return reduce(lambda a, b: a.unionByName(b), [_typed(spark.sql(sql_text(s)), columns, text) for s in selects])
 
-    out["agg_capacity"] = union([refresh.capacity_select(p) for p in periods], refresh.CAPACITY_COLUMNS,
+    out["agg_capacity"] = union([refresh.capacity_select(periods)] if periods else [], refresh.CAPACITY_COLUMNS,
                                 "period bigint, regency_code string, branch_code string, fktp bigint, fkrtl bigint, "
                                 "doctors bigint, registered bigint, capitation_paid bigint")
     has_ledger = spark.sql("SELECT 1 FROM contributions LIMIT 1").count() > 0
@@ -237,6 +279,9 @@ def aggregates(spark: Any, periods: list[int]) -> dict[str, Any]:
                                refresh.ARREARS_COLUMNS,
                                "period bigint, branch_code string, regency_code string, bucket string, "
                                "people bigint, families bigint, rp bigint")
+    # the payment-channel mix (#13): the same select as ``jkn_core.programmes.channels.refresh``
+    out["agg_channel"] = _typed(spark.sql(sql_text(channels.channel_select())), channels.AGG_CHANNEL_COLUMNS,
+                                ("branch_code", "channel"))
     return out
 
 
@@ -263,6 +308,8 @@ def run(spark: Any, input_dir: Path, output_dir: Path, models_dir: Path | None =
         raise ValueError("the contribution ledger is empty: nothing to score")
     rng = (int(stats[0]), int(stats[1]))
     steps["ledger_rows"] = int(stats[2])
+    parts = max(int(spark.conf.get("spark.sql.shuffle.partitions")), math.ceil(int(stats[2]) / LEDGER_ROWS_PER_PARTITION))
+    spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     scoring = int(next_period(rng[1]))
     months = [scoring]
     if feature_months == "all":

@@ -4,7 +4,8 @@ One transaction per table: the table's old rows go (``model_scores``: the delinq
 and the batch's rows come in, streamed by Arrow record batches — PostgreSQL through ``COPY ... FROM STDIN``
 (CSV written by Arrow, psycopg's copy), SQLite through ``executemany`` per batch. Each table's load is an
 audit row ``batch_load`` in the same transaction. After the aggregates, their freshness mark is set
-(``jkn_core.kpi.refresh.mark_current``) to the months loaded, so the KPI pages read them.
+(``jkn_core.kpi.refresh.mark_current``) to the months loaded, so the KPI pages read them; ``agg_channel``
+(the payment-channel mix, #13) sets its own mark (``jkn_core.programmes.channels.META_KEY``) the same way.
 No pyspark is needed here (pyarrow only).
 """
 
@@ -83,10 +84,26 @@ def load_table(engine: Engine, results: Path, name: str, scope: Scope) -> int:
         writer = _copy_postgres if engine.dialect.name == "postgresql" else _insert_sqlite
         n = writer(conn, name, columns, batches)
         audit(conn, scope, "batch_load", {"table": name, "rows": int(n), "source": str(results)})
+        if name == "agg_channel":
+            _mark_channel_current(conn)
         if name == "agg_coverage":
             periods = dataset.to_table(columns=["period"]).column("period").unique().to_pylist()
             refresh.mark_current(conn, [int(p) for p in periods])
     return n
+
+
+def _mark_channel_current(conn: Any) -> None:
+    """``agg_channel``'s freshness mark: the newest import (what ``channels.refresh`` records), inside the
+    load's transaction, so the channel mix reads the loaded rows until the next import."""
+    from sqlalchemy import insert, select
+
+    from jkn_core.kpi.freshness import last_import_id, state_mark
+    from jkn_core.programmes import channels
+    from jkn_core.schema import Meta
+
+    mark = state_mark(conn.execute(select(last_import_id())).scalar())
+    conn.execute(delete(Meta).where(Meta.key == channels.META_KEY))
+    conn.execute(insert(Meta).values(key=channels.META_KEY, value=mark))
 
 
 def load(engine: Engine, results: Path, scope: Scope | None = None) -> dict[str, int]:

@@ -179,25 +179,37 @@ def coverage_regency_select(regencies: Sequence[str] | None = None):  # type: ig
 
 
 def _insert_capacity(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:
-    """Facilities as they are, panels and capitation of each ledger month (the facilities' branch)."""
-    for p in periods:
-        conn.execute(insert(AggCapacity).from_select(CAPACITY_COLUMNS, capacity_select(p, branches)))
+    """Facilities as they are, panels and capitation of each ledger month (the facilities' branch), every
+    month in one insert-select."""
+    if periods:
+        conn.execute(insert(AggCapacity).from_select(CAPACITY_COLUMNS, capacity_select(periods, branches)))
 
 
-def capacity_select(p: int, branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
-    """``agg_capacity`` rows of month ``p``: facilities as they are, the month's panels and capitation."""
+#: Name of the months list in :func:`capacity_select` (a Spark broadcast hint names it).
+CAPACITY_MONTHS_ALIAS = "capacity_months"
+
+
+def capacity_select(periods: Sequence[int], branches: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """``agg_capacity`` rows of the months ``periods`` (not empty), in one pass: facilities as they are
+    (every facility × every month), each month's panels and capitation (``facility_months`` of that month)."""
     fm = FacilityMonth.__table__
-    is_fktp = Facility.level == "FKTP"
-    gp_fktp = rules.is_gp_fktp(Facility.level, Facility.type)
-    return (_only(select(literal(p).label("period"), Facility.regency_code, Facility.branch_code,
-                         func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
-                         func.sum(case((Facility.level == "FKRTL", 1), else_=0)).label("fkrtl"),
-                         func.sum(case((gp_fktp, Facility.doctors), else_=0)).label("doctors"),
-                         func.sum(case((gp_fktp, func.coalesce(fm.c.registered, 0)), else_=0)).label("registered"),
-                         func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
-                  .select_from(Facility).outerjoin(fm, (fm.c.facility_code == Facility.code) & (fm.c.period == p)),
-                  Facility.branch_code, branches)
-            .group_by(Facility.regency_code, Facility.branch_code))
+    per = union_all(*[select(literal(int(p)).label("period")) for p in periods]).subquery(CAPACITY_MONTHS_ALIAS)
+    grid = (select(per.c.period, Facility.code, Facility.level, Facility.type, Facility.doctors,
+                   Facility.regency_code, Facility.branch_code)
+            .select_from(Facility).join(per, literal(True))
+            # the months are a broadcast nested loop in Spark (a plain comment for SQLite and PostgreSQL)
+            .prefix_with(f"/*+ BROADCAST({CAPACITY_MONTHS_ALIAS}) */"))
+    g = _only(grid, Facility.branch_code, branches).subquery("capacity_grid")
+    is_fktp = g.c.level == "FKTP"
+    gp_fktp = rules.is_gp_fktp(g.c.level, g.c.type)
+    return (select(g.c.period, g.c.regency_code, g.c.branch_code,
+                   func.sum(case((is_fktp, 1), else_=0)).label("fktp"),
+                   func.sum(case((g.c.level == "FKRTL", 1), else_=0)).label("fkrtl"),
+                   func.sum(case((gp_fktp, g.c.doctors), else_=0)).label("doctors"),
+                   func.sum(case((gp_fktp, func.coalesce(fm.c.registered, 0)), else_=0)).label("registered"),
+                   func.sum(func.coalesce(fm.c.capitation_paid, 0)).label("capitation_paid"))
+            .select_from(g).outerjoin(fm, (fm.c.facility_code == g.c.code) & (fm.c.period == g.c.period))
+            .group_by(g.c.period, g.c.regency_code, g.c.branch_code))
 
 
 def _insert_arrears(conn: Connection, periods: list[int], branches: Sequence[str] | None) -> None:

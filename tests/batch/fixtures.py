@@ -64,13 +64,13 @@ def batch_world(spark: Any, sqlite_world_file: Path, tmp_path_factory: pytest.Te
 
 
 def copy_base_tables(src: Engine, dst: Engine) -> None:
-    """Every table of ``src`` into ``dst`` except what the batch loads (aggregates, scores, meta) and the
+    """Every table of ``src`` into ``dst`` except what the batch loads (aggregates, channel mix, scores, meta) and the
     audit log (its ids come from the target's own sequence)."""
     from jkn_core.db import bulk_insert
     from jkn_core.kpi.refresh import AGG_TABLES
     from jkn_core.schema import Base
 
-    loaded = {t.name for t in AGG_TABLES} | {"model_scores", "meta", "audit_log"}
+    loaded = {t.name for t in AGG_TABLES} | {"agg_channel", "model_scores", "meta", "audit_log"}
     present = set(inspect(src).get_table_names())  # a world made before a table existed lacks it
     with src.connect() as s, dst.begin() as d:
         for table in Base.metadata.sorted_tables:

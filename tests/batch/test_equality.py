@@ -19,6 +19,7 @@ AGG_KEYS = {
     "agg_coverage": ["period", "regency_code", "branch_code", "segment"],
     "agg_coverage_regency": ["period", "regency_code"],
     "agg_capacity": ["period", "regency_code", "branch_code"],
+    "agg_channel": ["period", "branch_code", "channel"],  # the payment-channel mix (#13)
 }
 
 

@@ -11,6 +11,7 @@ from jkn_batch.load import load
 from jkn_core.collection import work_queue
 from jkn_core.kpi import arrears_aging, freshness
 from jkn_core.kpi.refresh import AGG_TABLES
+from jkn_core.programmes import channels
 from jkn_core.schema import Base, Family, ModelScore, Participant
 from jkn_core.scope import Scope
 from tests.batch.fixtures import copy_base_tables
@@ -60,6 +61,7 @@ def test_batch_results_feed_the_dashboard_on_postgresql(batch_world, empty_engin
     with pg.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(ModelScore)).scalar()
     assert stored == len(scores)
+    assert channels.usable(pg)  # agg_channel loaded too: the channel mix reads it
 
 
 def test_load_into_sqlite_replaces_the_tables(batch_world, empty_engine):
@@ -74,3 +76,10 @@ def test_load_into_sqlite_replaces_the_tables(batch_world, empty_engine):
         actions = conn.execute(select(func.count()).select_from(Base.metadata.tables["audit_log"])
                                .where(Base.metadata.tables["audit_log"].c.action == "batch_load")).scalar()
     assert actions == 2 * len(first)
+    # the channel mix (#13) reads the loaded agg_channel (its mark is current) and shows the batch's figures
+    assert channels.usable(eng)
+    mix = channels.channel_mix(eng, Scope.system())
+    want = pd.read_parquet(batch_world.output_dir / "agg_channel").groupby(["period", "channel"])["payments"].sum()
+    got = mix.set_index(["period", "channel"])["payments"]
+    assert len(got) == len(want) > 0
+    assert {k: int(v) for k, v in got.items()} == {(int(p), c): int(v) for (p, c), v in want.items()}
