@@ -48,7 +48,6 @@ _SIDE_COLS = {"family_id": "bigint", **_FAM_COLS, "period": "int", "kind": "stri
 _PARTS = {
     "f": ["family_id", *_FAM_COLS],
     "c": ["family_id", "period", "kind", "cost"],
-    "a": ["family_id", "period", "outcome"],
 }
 #: The ledger as ``from_frames`` reads it; ``paid_date`` as a timestamp (a datetime64 column in pandas: no
 #: Python ``date`` objects to convert, the same day of month).
@@ -102,7 +101,7 @@ def _side_frames(pdf: Any) -> tuple[Any, Any, Any]:
     for c in ("kelas", "members", "arrears_before_months", "weight"):
         fam[c] = fam[c].astype("int64")
     fam["head_birth_year"] = pd.to_numeric(fam["head_birth_year"], errors="coerce")  # optional
-    care = pdf.loc[tag == "c", ["family_id", "period", "kind", "cost"]].reset_index(drop=True)
+    care = pdf.loc[tag == "c", _PARTS["c"]].reset_index(drop=True)
     acts = pdf.loc[tag == "a", ["family_id", "period", "kind"]].reset_index(drop=True)
     acts = acts.rename(columns={"kind": "outcome"})
     for part in (care, acts):

@@ -9,11 +9,11 @@ import datetime as dt
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import func, insert, inspect, select
 
 from jkn_core import access
-from jkn_core.access import passwords, web_sessions
-from jkn_core.schema import Branch, Province, Region, WebSession
+from jkn_core.access import passwords, signin, web_sessions
+from jkn_core.schema import AuditLog, Branch, Province, Region, WebSession
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 PW = "a-long-secret-1"
@@ -260,3 +260,50 @@ def test_the_cookie_routes_of_serve_py(eng) -> None:
     assert out["again"] == [410, None]  # the code works once
     assert out["clear"][0] == 200 and "max-age=0" in out["clear"][1].lower()
     assert access.resume_web_session(eng, token).ended == "signed_out"
+
+
+# --- a password sign-in opens its session in the commit of its audit row (issue 18, capacity: one commit
+# instead of two on the path every user takes): both rows or neither
+def _rows(eng) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(``sign_in`` audit rows of rina, sessions of rina)."""
+    with eng.connect() as conn:
+        audited = conn.execute(select(func.count()).select_from(AuditLog).where(
+            AuditLog.username == "rina", AuditLog.action == "sign_in")).scalar_one()
+        sessions = conn.execute(select(func.count()).select_from(WebSession)
+                                .where(WebSession.username == "rina")).scalar_one()
+    return audited, sessions
+
+
+def test_a_sign_in_opens_its_session_with_its_audit_row(eng) -> None:  # type: ignore[no-untyped-def]
+    result = access.sign_in(eng, "rina", PW, client="10.1.2.3", session_id="st-1", session_method="password")
+    assert result.ok and result.session is not None
+    assert _rows(eng) == (1, 1)
+    with eng.connect() as conn:
+        row = conn.execute(select(WebSession).where(WebSession.id == result.session.id)).one()
+    assert (row.username, row.auth_method, row.client) == ("rina", "password", "10.1.2.3")
+    assert row.password_fp == result.fingerprint
+    # the session is the one the browser trades its handoff code for, and it is alive
+    assert web_sessions.adopt_handoff(eng, result.session.handoff_code) is not None
+    assert access.check_web_session(eng, result.session.id, result.scope).ok
+
+
+def test_a_refused_sign_in_opens_no_session(eng) -> None:  # type: ignore[no-untyped-def]
+    result = access.sign_in(eng, "rina", "wrong-password-1", session_method="password")
+    assert not result.ok and result.session is None
+    assert _rows(eng) == (0, 0)
+
+
+def test_both_rows_or_neither(eng, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the session row could not be written")
+
+    monkeypatch.setattr(signin, "open_session", broken)
+    with pytest.raises(RuntimeError):
+        access.sign_in(eng, "rina", PW, session_method="password")
+    assert _rows(eng) == (0, 0), "an audited sign-in without its session (or the reverse) was committed"
+
+
+def test_without_a_session_method_only_the_audit_row_is_written(eng) -> None:  # type: ignore[no-untyped-def]
+    result = access.sign_in(eng, "rina", PW)  # scripts and tests: no web session
+    assert result.ok and result.session is None
+    assert _rows(eng) == (1, 0)
