@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,18 @@ class StreamlitServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+
+
+@contextmanager
+def serving(db_url: str, name: str = "app", app: str = "serve.py") -> Iterator[str]:
+    """Base URL of a Streamlit server of its own (``app``, headless) on the database ``db_url``; stopped on exit."""
+    env = {**os.environ, "JKN_DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    server = StreamlitServer(ROOT / app, env=env, cwd=ROOT, name=name)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ automatically, and put in the xdist group of its file (:func:`e2e_group`).
 
 from __future__ import annotations
 
-import os
 import shutil
 import zlib
 from collections.abc import Iterator
@@ -31,10 +30,9 @@ import pytest
 from tests.e2e.browser import (
     APP_TIMEOUT_MS,
     CHROMIUM_ARGS,
-    ROOT,
     VIEWPORT,
-    StreamlitServer,
     close_context,
+    serving,
 )
 from tests.worlds import sqlite_copy
 
@@ -83,17 +81,8 @@ def app_server(
     src, _summary = _sqlite_world_build
     db = tmp_path_factory.mktemp("e2e_db") / "jkn_small.db"
     sqlite_copy(src, db)
-    env = {
-        **os.environ,
-        "JKN_DATABASE_URL": f"sqlite:///{db}",
-        "PYTHONUNBUFFERED": "1",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    server = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with serving(f"sqlite:///{db}") as base:
+        yield base
 
 
 # --- the browser -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from jkn_core import access
 from jkn_core.i18n import t
-from tests.e2e.browser import ROOT, StreamlitServer, screenshot, sign_in, wait_for_app
+from tests.e2e.browser import ROOT, screenshot, serving, sign_in, wait_for_app
 from tests.worlds import sqlite_copy
 
 WORK_QUEUE = t("page_work_queue")  # "Antrean Penagihan"
@@ -106,13 +106,8 @@ def revocable_server(_sqlite_world_build: tuple[Path, dict], tmp_path: Path) -> 
     eng = make_engine(url)
     access.create_user(eng, REVOKED, REVOKED_PW, "kantor_cabang", branch_code="0301")
     eng.dispose()
-    env = {**os.environ, "JKN_DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT, name="revoke")
-    try:
-        yield server.start(), url
-    finally:
-        server.stop()
+    with serving(url, name="revoke") as base:
+        yield base, url
 
 
 def test_deactivated_user_is_signed_out_at_the_next_click(revocable_server, browser_page) -> None:

@@ -26,7 +26,7 @@ from jkn_core.kpi import freshness
 from jkn_core.schema import Branch
 from jkn_core.scope import Scope
 from tests.batch.fixtures import copy_base_tables
-from tests.e2e.browser import ROOT, StreamlitServer, screenshot, sign_in, wait_for_app
+from tests.e2e.browser import screenshot, serving, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.xdist_group("spark"), pytest.mark.postgres]
 
@@ -54,13 +54,8 @@ def batch_server(batch_world: Any, empty_engine: Any) -> Iterator[tuple[str, Any
             os.environ["JKN_DATABASE_URL"] = old
     with pg.connect() as conn:
         assert freshness.usable(conn)  # the KPI pages read the loaded aggregates
-    env = {**os.environ, "JKN_DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT, name="batch")
-    try:
-        yield server.start(), pg
-    finally:
-        server.stop()
+    with serving(url, name="batch") as base:
+        yield base, pg
 
 
 def _metric_value(page: Any, label: str) -> str:

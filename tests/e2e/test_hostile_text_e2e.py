@@ -13,7 +13,6 @@ browser tests.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from sqlalchemy import text
 from jkn_core.db import make_engine
 from jkn_core.i18n import t
 from jkn_core.text import ZWSP
-from tests.e2e.browser import ROOT, StreamlitServer, sign_in, wait_for_app
+from tests.e2e.browser import serving, sign_in, wait_for_app
 from tests.worlds import sqlite_copy
 
 HOST = "hostile.example"
@@ -46,13 +45,8 @@ def hostile_server(_sqlite_world_build: tuple[Path, dict], tmp_path_factory: pyt
         conn.execute(text("UPDATE facilities SET name = :n"), {"n": FACILITY})
         conn.execute(text("UPDATE branches SET name = :n"), {"n": BRANCH})
     eng.dispose()
-    env = {**os.environ, "JKN_DATABASE_URL": f"sqlite:///{db}", "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = StreamlitServer(ROOT / "app.py", env=env, cwd=ROOT, name="hostile")
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with serving(f"sqlite:///{db}", name="hostile", app="app.py") as base:
+        yield base
 
 
 def _watch(page: Any, base: str) -> list[str]:

@@ -12,7 +12,6 @@ Servers run ``serve.py`` (app.py plus the cookie routes). Screenshots: tests/art
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,9 @@ from jkn_core.access import web_sessions
 from jkn_core.i18n import t
 from tests.e2e.browser import (
     APP_TIMEOUT_MS,
-    ROOT,
     VIEWPORT,
-    StreamlitServer,
     screenshot,
+    serving,
     sign_in,
     wait_for_app,
 )
@@ -155,15 +153,8 @@ def two_servers(_sqlite_world_build: tuple[Path, dict], tmp_path: Path) -> Itera
     """Two Streamlit processes (serve.py) on one database copy: their base URLs (same host, two ports)."""
     db = tmp_path / "two.db"
     sqlite_copy(_sqlite_world_build[0], db)
-    env = {**os.environ, "JKN_DATABASE_URL": f"sqlite:///{db}", "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    first = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT, name="first")
-    second = StreamlitServer(ROOT / "serve.py", env=env, cwd=ROOT, name="second")
-    try:
-        yield first.start(), second.start()
-    finally:
-        first.stop()
-        second.stop()
+    with serving(f"sqlite:///{db}", name="first") as first, serving(f"sqlite:///{db}", name="second") as second:
+        yield first, second
 
 
 def test_a_second_server_process_resumes_and_ends_the_session(two_servers: tuple[str, str], browser: Any) -> None:
