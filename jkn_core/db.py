@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -114,6 +114,15 @@ def set_meta(conn: Connection, values: dict[str, Any]) -> None:
     for key, value in values.items():
         conn.execute(table.delete().where(table.c.key == key))
         conn.execute(table.insert().values(key=key, value=str(value)))
+
+
+def frame_rows(frame: Any, chunk: int = 100_000) -> Iterator[tuple]:
+    """A pandas frame's rows for :func:`bulk_insert`: tuples of Python values, as ``itertuples(index=False,
+    name=None)`` gives them, but made column by column (``tolist``, in chunks): iterating a pandas string
+    column value by value is ~7x slower (1.7 million ledger rows in the demo build)."""
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        yield from zip(*(part.iloc[:, k].tolist() for k in range(part.shape[1])), strict=True)
 
 
 def bulk_insert(conn: Connection, table_name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

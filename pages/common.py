@@ -354,9 +354,9 @@ def download_buttons(df: pd.DataFrame, what: str, key: str, *, title: str | None
         return display.table(frame, lang_, **opts).export()  # type: ignore[arg-type]
 
     row = st.container(horizontal=True)  # side by side in one block (fewer messages than two columns)
-    for col, fmt_, label in ((row, "csv", "download_csv"), (row, "xlsx", "download_xlsx")):
+    for fmt_, label in (("csv", "download_csv"), ("xlsx", "download_xlsx")):
         # deferred: the file is made (and the export audited) only when the user clicks
-        col.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f, context, present),
+        row.download_button(t(label), data=lambda f=fmt_: export_table(engine(), s, df, what, f, context, present),
                             file_name=export_filename(what, fmt_, context), mime=MIME_TYPES[fmt_],
                             key=f"dl_{key}_{fmt_}", on_click="ignore")
 

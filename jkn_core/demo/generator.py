@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from sqlalchemy import Engine, Index
 from sqlalchemy.engine import Connection
 
 from jkn_core import config
-from jkn_core.db import analyze, bulk_insert, create_schema, drop_schema, set_meta
+from jkn_core.db import analyze, bulk_insert, create_schema, drop_schema, frame_rows, set_meta
 from jkn_core.demo import calibration as ref
 from jkn_core.demo.claims import hospital_claims
 from jkn_core.demo.facilities import facilities, facility_months
@@ -117,7 +117,7 @@ def generate(
         deferred = _drop_indexes(conn, TABLE_ORDER)
         for name in TABLE_ORDER:
             frame = _nulls_as_none(world["tables"][name])
-            bulk_insert(conn, name, list(frame.columns), _rows(frame))
+            bulk_insert(conn, name, list(frame.columns), frame_rows(frame))
             tick(0.7 + 0.25 * (TABLE_ORDER.index(name) + 1) / len(TABLE_ORDER), f"wrote {name}")
         for index in deferred:  # the same indexes again, each built once from the loaded rows
             index.create(conn)
@@ -156,14 +156,6 @@ def _drop_indexes(conn: Connection, tables: list[str]) -> list[Index]:
     for index in indexes:
         index.drop(conn)
     return indexes
-
-
-def _rows(frame: pd.DataFrame, chunk: int = 100_000) -> Iterator[tuple]:
-    """The frame's rows as tuples of Python values, as ``itertuples(index=False, name=None)`` gives them, but
-    column by column (``tolist``, in chunks): iterating a pandas string column value by value is ~7x slower."""
-    for start in range(0, len(frame), chunk):
-        part = frame.iloc[start:start + chunk]
-        yield from zip(*(part.iloc[:, k].tolist() for k in range(part.shape[1])), strict=True)
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:

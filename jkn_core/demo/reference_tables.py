@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete
 
-from jkn_core.db import bulk_insert
+from jkn_core.db import bulk_insert, frame_rows
 from jkn_core.demo import calibration as ref
 from jkn_core.demo.geography import build_geography
 from jkn_core.schema import Base
@@ -67,5 +67,5 @@ def write_reference_tables(engine: Engine) -> dict[str, int]:
             conn.execute(delete(Base.metadata.tables[name]))
         for name in REFERENCE_TABLES:
             frame = frames[name].astype(object).where(frames[name].notna(), None)
-            counts[name] = bulk_insert(conn, name, list(frame.columns), frame.itertuples(index=False, name=None))
+            counts[name] = bulk_insert(conn, name, list(frame.columns), frame_rows(frame))
     return counts
